@@ -1,0 +1,173 @@
+/**
+ * The bench app: `pnpm bench` (or `tsx src/cli.ts`). Runs every runtime
+ * present, shows progress on stderr, prints tables on stdout, writes
+ * results.json and a self-contained report.html.
+ * @module
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type Adapter,
+  type BenchConfig,
+  evaluateTargets,
+  planSteps,
+  type Report,
+  type Result,
+  renderHtml,
+  renderText,
+  runSteps,
+  SIZES,
+  type Scenario,
+  SMOKE_WORKLOADS,
+  type Step,
+  WORKLOADS,
+} from '@offload/bench';
+import { machineFacts, nodeAdapters, nodeMemory } from '@offload/bench/node.js';
+import { cac } from 'cac';
+import cliProgress from 'cli-progress';
+import { otherRuntimeSteps, RUNTIMES } from './runtimes.js';
+
+const require = createRequire(import.meta.url);
+const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+const ALL_SCENARIOS: Scenario[] = ['scaling', 'burst', 'pingpong', 'cold-start', 'map', 'memory'];
+
+/** Parsed command line. */
+export interface CliOptions {
+  mode: 'full' | 'quick' | 'smoke';
+  out: string;
+  runtimes: string[];
+  backends?: string[];
+  workloads?: string[];
+  scenarios: Scenario[];
+  workers?: number;
+  progress: boolean;
+}
+
+const list = (v: unknown): string[] | undefined =>
+  v === undefined || v === '' ? undefined : String(v).split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Worker counts of the scaling table: 1..N, or powers of two up to N (and N) on bigger machines. */
+export function workerCounts(n: number): number[] {
+  if (n <= 4) return Array.from({ length: n }, (_, i) => i + 1);
+  const out: number[] = [];
+  for (let w = 1; w < n; w *= 2) out.push(w);
+  out.push(n);
+  return out;
+}
+
+/** The Node part of the run, as steps. */
+async function nodeSteps(o: CliOptions, notes: string[], tick: () => void): Promise<Step[]> {
+  const all = await nodeAdapters(notes);
+  const pick = (a: Adapter) => !o.backends || o.backends.includes(a.name) || o.backends.includes(a.kind);
+  const adapters = all.filter(pick);
+  const scalingAdapters = o.mode === 'full' ? adapters : adapters.filter((a) => a.kind !== 'peer');
+  const maxWorkers = o.workers ?? os.availableParallelism();
+  const pool = o.mode === 'smoke' ? SMOKE_WORKLOADS : WORKLOADS;
+  const workloads = o.workloads ? pool.filter((w) => o.workloads?.includes(w.name)) : pool;
+  const cfg: BenchConfig = {
+    runtime: 'node',
+    sizes: SIZES[o.mode],
+    workloads,
+    scaling: o.mode === 'smoke' ? scalingAdapters.filter((a) => a.name === 'node-worker' || a.name === 'raw-postMessage') : scalingAdapters,
+    adapters,
+    workerCounts: workerCounts(maxWorkers),
+    maxWorkers,
+    scenarios: o.scenarios,
+    memory: nodeMemory,
+    tick,
+  };
+  return planSteps(cfg);
+}
+
+/** Run the bench; returns the report (also written to `o.out`). */
+export async function run(o: CliOptions): Promise<Report> {
+  const notes: string[] = [];
+  let bar: cliProgress.SingleBar | undefined;
+  const tick = () => bar?.increment();
+  const steps: Step[] = [];
+  if (o.runtimes.includes('node')) steps.push(...(await nodeSteps(o, notes, tick)));
+  const versions: Record<string, string> = {};
+  steps.push(...(await otherRuntimeSteps(o, notes, versions, tick)));
+  if (o.progress) {
+    bar = new cliProgress.SingleBar(
+      { format: '{bar} {percentage}% | {value}/{total} samples | {eta_formatted} left | {step}', stream: process.stderr, hideCursor: true, etaBuffer: 20 },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(steps.reduce((n, s) => n + s.runs, 0), 0, { step: '' });
+  }
+  const results: Result[] = [];
+  const done = await runSteps(steps, (s) => bar?.update({ step: s.label }));
+  bar?.stop();
+  results.push(...done.results);
+  notes.push(...done.notes);
+  const report: Report = {
+    schema: 1,
+    createdAt: new Date().toISOString(),
+    mode: o.mode,
+    machine: machineFacts(versions),
+    options: { ...o },
+    results,
+    targets: evaluateTargets(results),
+    notes,
+  };
+  mkdirSync(o.out, { recursive: true });
+  writeFileSync(resolve(o.out, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const chartJs = readFileSync(resolve(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
+  writeFileSync(resolve(o.out, 'report.html'), renderHtml(report, chartJs));
+  return report;
+}
+
+/** Parse argv (without node and script) into options. */
+export function parse(argv: string[]): CliOptions | undefined {
+  const cli = cac('offload-bench');
+  cli
+    .option('--quick', 'Fewer samples, no peers in the scaling table: about a minute on Node')
+    .option('--smoke', 'Tiny sizes, one sample: checks the pipeline, not the timings')
+    .option('--out <dir>', 'Folder for results.json and report.html', { default: resolve(APP_DIR, 'results') })
+    .option('--runtimes <list>', `Runtimes to run, comma-separated (${RUNTIMES.join(',')})`, { default: RUNTIMES.join(',') })
+    .option('--backends <list>', 'Backends, peers or floors to keep (names, or offload/peer/raw), comma-separated')
+    .option('--workloads <list>', `Scaling workloads (${WORKLOADS.map((w) => w.name).join(',')})`)
+    .option('--scenarios <list>', `Scenarios (${ALL_SCENARIOS.join(',')})`, { default: ALL_SCENARIOS.join(',') })
+    .option('--workers <n>', 'Most workers (default: available parallelism)')
+    .option('--no-progress', 'No progress bar on stderr')
+    .help();
+  const { options } = cli.parse(['node', 'offload-bench', ...argv]);
+  if (options.help) return undefined;
+  const scenarios = (list(options.scenarios) ?? ALL_SCENARIOS) as Scenario[];
+  for (const s of scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario "${s}"`);
+  const runtimes = list(options.runtimes) ?? RUNTIMES;
+  for (const r of runtimes) if (!RUNTIMES.includes(r)) throw new Error(`unknown runtime "${r}"`);
+  return {
+    mode: options.smoke ? 'smoke' : options.quick ? 'quick' : 'full',
+    out: resolve(String(options.out)),
+    runtimes,
+    backends: list(options.backends),
+    workloads: list(options.workloads),
+    scenarios,
+    workers: options.workers ? Number(options.workers) : undefined,
+    progress: options.progress !== false && process.stderr.isTTY !== false,
+  };
+}
+
+async function main(): Promise<void> {
+  const o = parse(process.argv.slice(2));
+  if (!o) return;
+  const t = performance.now();
+  const report = await run(o);
+  process.stdout.write(`${renderText(report)}\n\n`);
+  process.stdout.write(`wrote ${resolve(o.out, 'results.json')} and ${resolve(o.out, 'report.html')} in ${Math.round((performance.now() - t) / 1000)} s\n`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

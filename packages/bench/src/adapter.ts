@@ -1,0 +1,135 @@
+/**
+ * What the harness needs from a pool: one small adapter entry per backend,
+ * peer and raw floor. Runtime-neutral.
+ * @module
+ */
+
+/** Offload backend, a peer pool library, or the runtime's raw floor (no pool). */
+export type Kind = 'offload' | 'peer' | 'raw';
+
+/** A live pool of `workers` workers running the workload tasks. */
+export interface Pool {
+  /** Run one task on one argument. */
+  run(task: string, arg: unknown): Promise<unknown>;
+  /** Offload only: `executor.map()` over `inputs` with `chunkSize`; resolves with the number of results. */
+  map?(task: string, inputs: Iterable<unknown>, chunkSize: number): Promise<number>;
+  /** Stop every worker. */
+  close(): Promise<void>;
+}
+
+/** How the pool is used by a scenario. */
+export interface CreateOptions {
+  /**
+   * Raw floors only: post every task at once (burst) instead of one task per
+   * worker at a time (a minimal fair queue, for CPU workloads).
+   */
+  pipelined?: boolean;
+}
+
+/** One backend, peer or floor on one runtime. */
+export interface Adapter {
+  /** Name in results: `node-worker`, `tinypool`, `raw-postMessage`... */
+  name: string;
+  kind: Kind;
+  /** Threads or processes: peers are compared within the same isolation. */
+  isolation: 'thread' | 'process';
+  /** Create a pool; should not wait for the workers (cold start is measured through it). */
+  create(workers: number, options?: CreateOptions): Promise<Pool> | Pool;
+}
+
+/** Minimal executor surface of every Offload backend's `createExecutor()`. */
+export interface OffloadExecutorLike {
+  submit(name: string, args: unknown[]): PromiseLike<unknown>;
+  map(name: string, inputs: Iterable<unknown>, options: { chunkSize: number }): AsyncIterable<unknown>;
+  shutdown(): Promise<void>;
+}
+
+/** Any backend's `createExecutor(url, options)`. */
+export type CreateExecutorLike = (moduleUrl: URL | string, options: { maxWorkers: number; idleTimeout?: number }) => unknown;
+
+/** The adapter entry of an Offload backend: its name and its `createExecutor`. */
+export function offloadAdapter(
+  name: string,
+  isolation: 'thread' | 'process',
+  createExecutor: CreateExecutorLike,
+  tasksUrl: URL | string,
+): Adapter {
+  return {
+    name,
+    kind: 'offload',
+    isolation,
+    create(workers) {
+      const ex = createExecutor(tasksUrl, { maxWorkers: workers, idleTimeout: Number.POSITIVE_INFINITY }) as OffloadExecutorLike;
+      return {
+        run: (task, arg) => Promise.resolve(ex.submit(task, [arg])),
+        async map(task, inputs, chunkSize) {
+          let n = 0;
+          for await (const _ of ex.map(task, inputs, { chunkSize })) n++;
+          return n;
+        },
+        close: () => ex.shutdown(),
+      };
+    },
+  };
+}
+
+/** One raw worker as the floor sees it. */
+export interface RawEndpoint {
+  post(message: unknown): void;
+  onMessage(fn: (message: unknown) => void): void;
+  terminate(): Promise<unknown> | unknown;
+}
+
+/**
+ * The raw floor: `workers` endpoints started at once, one message per task
+ * each way (`[id, task, arg]` -> `[id, result]`), each task sent to the worker
+ * with the fewest in flight. Not pipelined: at most one task per worker, the
+ * rest wait in a plain array (a minimal fair pool for CPU work).
+ */
+export function rawPool(spawn: () => RawEndpoint, workers: number, pipelined: boolean): Pool {
+  const limit = pipelined ? Number.POSITIVE_INFINITY : 1;
+  const pending = new Map<number, { resolve: (v: unknown) => void; worker: number }>();
+  const inflight: number[] = [];
+  const queue: [number, string, unknown][] = [];
+  let nextId = 1;
+  const endpoints: RawEndpoint[] = [];
+  const dispatch = (msg: [number, string, unknown]): boolean => {
+    let best = -1;
+    for (let i = 0; i < endpoints.length; i++) if (inflight[i] < limit && (best < 0 || inflight[i] < inflight[best])) best = i;
+    if (best < 0) return false;
+    inflight[best]++;
+    const p = pending.get(msg[0]);
+    if (p) p.worker = best;
+    endpoints[best].post(msg);
+    return true;
+  };
+  for (let i = 0; i < workers; i++) {
+    const ep = spawn();
+    endpoints.push(ep);
+    inflight.push(0);
+    ep.onMessage((m) => {
+      const [id, value] = m as [number, unknown];
+      if (id === 0) return;
+      const p = pending.get(id);
+      if (!p) return;
+      pending.delete(id);
+      inflight[p.worker]--;
+      const next = queue.shift();
+      if (next) dispatch(next);
+      p.resolve(value);
+    });
+  }
+  return {
+    run(task, arg) {
+      const id = nextId++;
+      return new Promise((resolve) => {
+        pending.set(id, { resolve, worker: -1 });
+        const msg: [number, string, unknown] = [id, task, arg];
+        if (!dispatch(msg)) queue.push(msg);
+      });
+    },
+    async close() {
+      await Promise.all(endpoints.map((e) => e.terminate()));
+    },
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * @offload/bench: the shared benchmark suite (workloads, adapters, harness,
+ * scenarios, statistics, report). The bench app drives it.
+ * @module
+ */
+export * from './adapter.js';
+export * from './harness.js';
+export * from './report.js';
+export * from './results.js';
+export * from './scenarios.js';
+export * from './stats.js';
+export * from './workloads.js';

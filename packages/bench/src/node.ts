@@ -1,0 +1,205 @@
+/**
+ * Node's adapter entries (Offload backends, peers, raw floors), its machine
+ * facts and its memory probe. One small entry per backend: adding a backend
+ * is adding an entry here.
+ * @module
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { createExecutor as createNodeWorkerExecutor } from '@offload/node-worker';
+import { Piscina } from 'piscina';
+import { Tinypool } from 'tinypool';
+import workerpool from 'workerpool';
+import { type Adapter, type CreateExecutorLike, offloadAdapter, rawPool } from './adapter.js';
+import type { Machine } from './results.js';
+
+/** The Offload task module (built). */
+export const TASKS_URL = new URL('./tasks.js', import.meta.url);
+const PEER_TASKS = new URL('./peer-tasks.js', import.meta.url);
+const PEER_WORKERPOOL = fileURLToPath(new URL('./peer-workerpool.js', import.meta.url));
+const RAW_THREAD = new URL('./raw-thread.js', import.meta.url);
+const RAW_IPC = fileURLToPath(new URL('./raw-ipc.js', import.meta.url));
+
+/** Import an optional workspace backend; undefined when it is not built yet. */
+async function optionalBackend(specifier: string): Promise<CreateExecutorLike | undefined> {
+  try {
+    const mod = (await import(specifier)) as { createExecutor?: CreateExecutorLike };
+    return typeof mod.createExecutor === 'function' ? mod.createExecutor : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Offload backends on Node: `[name, isolation, package]`. */
+const OFFLOAD_NODE: [string, 'thread' | 'process', string][] = [
+  ['node-worker', 'thread', '@offload/node-worker'],
+  ['child-process', 'process', '@offload/child-process'],
+];
+
+function exitOf(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+/** The peers and raw floors on Node. */
+export const NODE_PEERS: Adapter[] = [
+  {
+    name: 'tinypool',
+    kind: 'peer',
+    isolation: 'thread',
+    create: (workers) => {
+      const pool = new Tinypool({ filename: PEER_TASKS.href, minThreads: workers, maxThreads: workers, isolateWorkers: false });
+      return { run: (task, arg) => pool.run(arg, { name: task }), close: () => pool.destroy() };
+    },
+  },
+  {
+    name: 'tinypool-child_process',
+    kind: 'peer',
+    isolation: 'process',
+    create: (workers) => {
+      const pool = new Tinypool({
+        filename: PEER_TASKS.href,
+        runtime: 'child_process',
+        minThreads: workers,
+        maxThreads: workers,
+        isolateWorkers: false,
+      });
+      return { run: (task, arg) => pool.run(arg, { name: task }), close: () => pool.destroy() };
+    },
+  },
+  {
+    name: 'piscina',
+    kind: 'peer',
+    isolation: 'thread',
+    create: (workers) => {
+      const pool = new Piscina({ filename: PEER_TASKS.href, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+      return { run: (task, arg) => pool.run(arg, { name: task }), close: () => pool.destroy() };
+    },
+  },
+  {
+    name: 'workerpool',
+    kind: 'peer',
+    isolation: 'thread',
+    create: (workers) => {
+      const pool = workerpool.pool(PEER_WORKERPOOL, { minWorkers: workers, maxWorkers: workers, workerType: 'thread' });
+      return { run: (task, arg) => Promise.resolve(pool.exec(task, [arg])), close: async () => void (await pool.terminate()) };
+    },
+  },
+  {
+    name: 'workerpool-process',
+    kind: 'peer',
+    isolation: 'process',
+    create: (workers) => {
+      const pool = workerpool.pool(PEER_WORKERPOOL, {
+        minWorkers: workers,
+        maxWorkers: workers,
+        workerType: 'process',
+        forkOpts: { serialization: 'advanced' } as never,
+      });
+      return { run: (task, arg) => Promise.resolve(pool.exec(task, [arg])), close: async () => void (await pool.terminate()) };
+    },
+  },
+];
+
+/** Raw floors: plain worker_threads postMessage and plain child_process IPC. */
+export const NODE_RAW: Adapter[] = [
+  {
+    name: 'raw-postMessage',
+    kind: 'raw',
+    isolation: 'thread',
+    create: (workers, o) =>
+      rawPool(
+        () => {
+          const w = new Worker(RAW_THREAD);
+          return { post: (m) => w.postMessage(m), onMessage: (fn) => w.on('message', fn), terminate: () => w.terminate() };
+        },
+        workers,
+        o?.pipelined ?? false,
+      ),
+  },
+  {
+    name: 'raw-ipc',
+    kind: 'raw',
+    isolation: 'process',
+    create: (workers, o) =>
+      rawPool(
+        () => {
+          const c = fork(RAW_IPC, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+          return {
+            post: (m) => c.send(m as never),
+            onMessage: (fn) => c.on('message', fn),
+            terminate: () => {
+              const done = exitOf(c);
+              c.kill();
+              return done;
+            },
+          };
+        },
+        workers,
+        o?.pipelined ?? false,
+      ),
+  },
+];
+
+/** Every Node adapter that is available now (Offload backends not yet built are left out, with a note). */
+export async function nodeAdapters(notes: string[]): Promise<Adapter[]> {
+  const out: Adapter[] = [];
+  for (const [name, isolation, pkg] of OFFLOAD_NODE) {
+    const create = name === 'node-worker' ? (createNodeWorkerExecutor as CreateExecutorLike) : await optionalBackend(pkg);
+    if (create) out.push(offloadAdapter(name, isolation, create, TASKS_URL));
+    else notes.push(`node: ${pkg} is not built (no dist); its rows are skipped`);
+  }
+  return [...out, ...NODE_PEERS, ...NODE_RAW];
+}
+
+function rssOf(pid: number | 'self'): number {
+  try {
+    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
+    return pages * 4096;
+  } catch {
+    return 0;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (text) for (const c of text.split(/\s+/)) out.push(Number(c));
+    }
+  } catch {}
+  return out;
+}
+
+/** Resident memory of this process and every descendant (Linux /proc; RSS of this process elsewhere). */
+export function nodeMemory(): number {
+  if (process.platform !== 'linux') return process.memoryUsage().rss;
+  let total = process.memoryUsage().rss;
+  const stack = childrenOf(process.pid);
+  while (stack.length) {
+    const pid = stack.pop() as number;
+    total += rssOf(pid);
+    stack.push(...childrenOf(pid));
+  }
+  return total;
+}
+
+/** Facts about this machine; runtime versions are added by the caller. */
+export function machineFacts(runtimes: Record<string, string> = {}): Machine {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    availableParallelism: os.availableParallelism(),
+    memoryGB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    platform: `${os.type()} ${os.release()}`,
+    arch: os.arch(),
+    runtimes: { node: process.versions.node, v8: process.versions.v8, ...runtimes },
+  };
+}

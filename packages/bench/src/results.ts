@@ -1,0 +1,71 @@
+/**
+ * The results.json schema (documented in apps/bench/README.md). Runtime-neutral.
+ * @module
+ */
+import type { Kind } from './adapter.js';
+
+/** What was measured. */
+export type Scenario = 'sequential' | 'scaling' | 'burst' | 'pingpong' | 'cold-start' | 'map' | 'map-unchunked' | 'memory';
+
+/** One measured figure: a backend (or peer, or floor) on a runtime, a workload, a worker count. */
+export interface Result {
+  runtime: string;
+  scenario: Scenario;
+  /** Offload backend (`node-worker`...), peer (`tinypool`...), raw floor (`raw-postMessage`...) or `main-thread`. */
+  backend: string;
+  kind: Kind | 'baseline';
+  isolation: 'thread' | 'process' | 'none';
+  workload: string;
+  workers: number;
+  /** Tasks or items per sample (burst, map, ping-pong), else the number of inputs of one run. */
+  n: number;
+  unit: 'ms' | 'tasks/s' | 'items/s' | 'us' | 'MB';
+  better: 'lower' | 'higher';
+  samples: number[];
+  median: number;
+  min: number;
+  max: number;
+  /** Scaling only: sequential median / this median. */
+  speedup?: number;
+  /** Why the figure is missing or partial. */
+  error?: string;
+  note?: string;
+}
+
+/** Facts about the machine and runtimes of a run. */
+export interface Machine {
+  cpuModel: string;
+  cores: number;
+  availableParallelism: number;
+  memoryGB: number;
+  platform: string;
+  arch: string;
+  runtimes: Record<string, string>;
+}
+
+/** A target from issue 4, evaluated on the results. */
+export interface Target {
+  id: string;
+  runtime: string;
+  description: string;
+  /** Measured ratio (or ms for the cold-start target's margin). */
+  value: number;
+  threshold: number;
+  /** `>=` means value must be at least threshold; `<=` at most. */
+  op: '>=' | '<=';
+  status: 'met' | 'missed' | 'n/a';
+  detail: string;
+}
+
+/** The whole results.json. */
+export interface Report {
+  schema: 1;
+  createdAt: string;
+  mode: 'full' | 'quick' | 'smoke';
+  machine: Machine;
+  options: Record<string, unknown>;
+  results: Result[];
+  targets: Target[];
+  /** Runtimes or backends skipped, and why. */
+  notes: string[];
+}

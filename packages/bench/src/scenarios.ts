@@ -1,0 +1,391 @@
+/**
+ * The scenarios of the suite, as a plan of steps a runner executes (with a
+ * progress display on Node, progress lines elsewhere). Runtime-neutral: the
+ * runtime-specific parts are the adapters and the memory probe.
+ * @module
+ */
+import type { Adapter, Pool } from './adapter.js';
+import { type Entry, interleave, now, type SampleOptions } from './harness.js';
+import type { Result, Scenario } from './results.js';
+import { ratio } from './stats.js';
+import { runSequential, type Workload } from './workloads.js';
+
+/** Sizes and sampling of a run. */
+export interface Sizes {
+  /** Trivial tasks per burst sample (20,000 in the issue). */
+  burst: number;
+  /** Sequential round trips per ping-pong sample. */
+  pingpong: number;
+  /** Items of the chunked map (1,000,000 in the issue). */
+  map: number;
+  /** Items of the unchunked map (a rate; extrapolates to the full count). */
+  mapUnchunked: number;
+  /** chunkSize of the chunked map. */
+  chunkSize: number;
+  scaling: SampleOptions;
+  throughput: SampleOptions;
+  cold: SampleOptions;
+  memory: SampleOptions;
+}
+
+/** Sizes per mode. */
+export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
+  full: {
+    burst: 20_000,
+    pingpong: 5_000,
+    map: 1_000_000,
+    mapUnchunked: 20_000,
+    chunkSize: 1_000,
+    scaling: { warmup: 1, samples: 5 },
+    throughput: { warmup: 2, samples: 7 },
+    cold: { warmup: 1, samples: 7 },
+    memory: { warmup: 0, samples: 3 },
+  },
+  quick: {
+    burst: 20_000,
+    pingpong: 2_000,
+    map: 1_000_000,
+    mapUnchunked: 10_000,
+    chunkSize: 1_000,
+    scaling: { warmup: 0, samples: 1 },
+    throughput: { warmup: 1, samples: 3 },
+    cold: { warmup: 1, samples: 3 },
+    memory: { warmup: 0, samples: 1 },
+  },
+  smoke: {
+    burst: 500,
+    pingpong: 100,
+    map: 5_000,
+    mapUnchunked: 500,
+    chunkSize: 100,
+    scaling: { warmup: 0, samples: 1 },
+    throughput: { warmup: 0, samples: 1 },
+    cold: { warmup: 0, samples: 1 },
+    memory: { warmup: 0, samples: 1 },
+  },
+};
+
+/** Everything a plan needs. */
+export interface BenchConfig {
+  runtime: string;
+  sizes: Sizes;
+  workloads: Workload[];
+  /** Adapters of the scaling table (Offload backends, the raw floor, peers in full mode). */
+  scaling: Adapter[];
+  /** Adapters of burst, ping-pong, cold start and memory. */
+  adapters: Adapter[];
+  /** Worker counts of the scaling table (1..N). */
+  workerCounts: number[];
+  /** Workers of burst, map and memory (N). */
+  maxWorkers: number;
+  scenarios: Scenario[];
+  /** Bytes used by this process and its child processes (omit where unknown: no memory scenario). */
+  memory?: () => number;
+  /** Called after each sample, for progress. */
+  tick?: () => void;
+}
+
+/** One unit of work of a run. `runs` is how many samples it takes (for progress). */
+export interface Step {
+  label: string;
+  runs: number;
+  run(): Promise<Result[]>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function* range(n: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
+
+function base(cfg: BenchConfig, a: Adapter | undefined, scenario: Scenario, workload: string, workers: number, n: number) {
+  return {
+    runtime: cfg.runtime,
+    scenario,
+    backend: a?.name ?? 'main-thread',
+    kind: a?.kind ?? ('baseline' as const),
+    isolation: a?.isolation ?? ('none' as const),
+    workload,
+    workers,
+    n,
+  };
+}
+
+/** Run every input of a workload at once on a pool; returns the results in input order. */
+function runAll(pool: Pool, w: Workload): Promise<unknown[]> {
+  return Promise.all(w.inputs().map((x) => pool.run(w.task, x)));
+}
+
+const same = (a: unknown[], b: unknown[]) => JSON.stringify(a) === JSON.stringify(b);
+
+async function withPools<T>(adapters: Adapter[], workers: number, pipelined: boolean, fn: (pools: Pool[]) => Promise<T>): Promise<T> {
+  const pools: Pool[] = [];
+  try {
+    for (const a of adapters) pools.push(await a.create(workers, { pipelined }));
+    return await fn(pools);
+  } finally {
+    await Promise.allSettled(pools.map((p) => p.close()));
+  }
+}
+
+/** Build the plan of a run. */
+export function planSteps(cfg: BenchConfig): Step[] {
+  const steps: Step[] = [];
+  const s = cfg.sizes;
+  const has = (x: Scenario) => cfg.scenarios.includes(x);
+  const N = cfg.maxWorkers;
+  const tick = () => cfg.tick?.();
+  const rounds = (o: SampleOptions) => o.warmup + o.samples;
+
+  if (has('scaling')) {
+    for (const w of cfg.workloads) {
+      const count = 1 + cfg.workerCounts.length * cfg.scaling.length;
+      steps.push({
+        label: `${cfg.runtime} scaling ${w.name}`,
+        runs: count * rounds(s.scaling),
+        async run() {
+          const expected = await runSequential(w);
+          const entries: Entry<{ a?: Adapter; workers: number }>[] = [
+            {
+              key: { workers: 1 },
+              run: async () => {
+                const t = now();
+                await runSequential(w);
+                return now() - t;
+              },
+            },
+          ];
+          for (const workers of cfg.workerCounts) {
+            for (const a of cfg.scaling) {
+              entries.push({
+                key: { a, workers },
+                run: async () => {
+                  const t = now();
+                  const pool = await a.create(workers, { pipelined: false });
+                  let out: unknown[];
+                  try {
+                    out = await runAll(pool, w);
+                  } finally {
+                    await pool.close();
+                  }
+                  const ms = now() - t;
+                  if (!same(out, expected)) throw new Error(`wrong results from ${a.name}`);
+                  return ms;
+                },
+              });
+            }
+          }
+          const measured = await interleave(entries, s.scaling, tick);
+          const seq = measured[0].median;
+          return measured.map((m) => ({
+            ...base(cfg, m.key.a, m.key.a ? 'scaling' : 'sequential', w.name, m.key.workers, w.inputs().length),
+            unit: 'ms' as const,
+            better: 'lower' as const,
+            samples: m.samples,
+            median: m.median,
+            min: m.min,
+            max: m.max,
+            speedup: ratio(seq, m.median),
+            error: m.error,
+            note: m.key.a ? 'includes starting the workers' : w.description,
+          }));
+        },
+      });
+    }
+  }
+
+  if (has('burst')) {
+    steps.push({
+      label: `${cfg.runtime} burst ${s.burst} trivial tasks`,
+      runs: cfg.adapters.length * rounds(s.throughput),
+      run: () =>
+        withPools(cfg.adapters, N, true, async (pools) => {
+          const entries = pools.map((pool, i) => ({
+            key: cfg.adapters[i],
+            run: async () => {
+              const t = now();
+              const ps: Promise<unknown>[] = new Array(s.burst);
+              for (let k = 0; k < s.burst; k++) ps[k] = pool.run('add', k);
+              const out = await Promise.all(ps);
+              const ms = now() - t;
+              if (out[s.burst - 1] !== s.burst) throw new Error('wrong result');
+              return s.burst / (ms / 1000);
+            },
+          }));
+          const measured = await interleave(entries, s.throughput, tick);
+          return measured.map((m) => ({
+            ...base(cfg, m.key, 'burst', 'add', N, s.burst),
+            unit: 'tasks/s' as const,
+            better: 'higher' as const,
+            samples: m.samples,
+            median: m.median,
+            min: m.min,
+            max: m.max,
+            error: m.error,
+            note: 'all tasks submitted at once to a warm pool',
+          }));
+        }),
+    });
+  }
+
+  if (has('pingpong')) {
+    steps.push({
+      label: `${cfg.runtime} ping-pong`,
+      runs: cfg.adapters.length * rounds(s.throughput),
+      run: () =>
+        withPools(cfg.adapters, 1, true, async (pools) => {
+          const entries = pools.map((pool, i) => ({
+            key: cfg.adapters[i],
+            run: async () => {
+              const t = now();
+              let x = 0;
+              for (let k = 0; k < s.pingpong; k++) x = (await pool.run('add', x)) as number;
+              const ms = now() - t;
+              if (x !== s.pingpong) throw new Error('wrong result');
+              return (ms * 1000) / s.pingpong;
+            },
+          }));
+          const measured = await interleave(entries, s.throughput, tick);
+          return measured.map((m) => ({
+            ...base(cfg, m.key, 'pingpong', 'add', 1, s.pingpong),
+            unit: 'us' as const,
+            better: 'lower' as const,
+            samples: m.samples,
+            median: m.median,
+            min: m.min,
+            max: m.max,
+            error: m.error,
+            note: 'one task at a time, round trip on a warm worker',
+          }));
+        }),
+    });
+  }
+
+  if (has('cold-start')) {
+    steps.push({
+      label: `${cfg.runtime} time to first result`,
+      runs: cfg.adapters.length * rounds(s.cold),
+      async run() {
+        const entries = cfg.adapters.map((a) => ({
+          key: a,
+          run: async () => {
+            const t = now();
+            const pool = await a.create(1, { pipelined: true });
+            try {
+              const v = await pool.run('add', 1);
+              const ms = now() - t;
+              if (v !== 2) throw new Error('wrong result');
+              return ms;
+            } finally {
+              await pool.close();
+            }
+          },
+        }));
+        const measured = await interleave(entries, s.cold, tick);
+        return measured.map((m) => ({
+          ...base(cfg, m.key, 'cold-start', 'add', 1, 1),
+          unit: 'ms' as const,
+          better: 'lower' as const,
+          samples: m.samples,
+          median: m.median,
+          min: m.min,
+          max: m.max,
+          error: m.error,
+          note: 'create the pool, first result of one trivial task',
+        }));
+      },
+    });
+  }
+
+  const mappers = cfg.adapters.filter((a) => a.kind === 'offload');
+  if (has('map') && mappers.length > 0) {
+    steps.push({
+      label: `${cfg.runtime} map ${s.map} items`,
+      runs: mappers.length * 2 * rounds(s.throughput),
+      run: () =>
+        withPools(mappers, N, true, async (pools) => {
+          const entries: Entry<{ a: Adapter; chunked: boolean }>[] = [];
+          pools.forEach((pool, i) => {
+            for (const chunked of [true, false]) {
+              const n = chunked ? s.map : s.mapUnchunked;
+              entries.push({
+                key: { a: mappers[i], chunked },
+                run: async () => {
+                  const t = now();
+                  const got = await pool.map?.('add', range(n), chunked ? s.chunkSize : 1);
+                  const ms = now() - t;
+                  if (got !== n) throw new Error(`map returned ${got} of ${n} items`);
+                  return n / (ms / 1000);
+                },
+              });
+            }
+          });
+          const measured = await interleave(entries, s.throughput, tick);
+          return measured.map((m) => ({
+            ...base(cfg, m.key.a, m.key.chunked ? 'map' : 'map-unchunked', 'add', N, m.key.chunked ? s.map : s.mapUnchunked),
+            unit: 'items/s' as const,
+            better: 'higher' as const,
+            samples: m.samples,
+            median: m.median,
+            min: m.min,
+            max: m.max,
+            error: m.error,
+            note: m.key.chunked ? `chunkSize ${s.chunkSize}` : `chunkSize 1 (a rate over ${s.mapUnchunked} items)`,
+          }));
+        }),
+    });
+  }
+
+  const memory = cfg.memory;
+  if (has('memory') && memory) {
+    steps.push({
+      label: `${cfg.runtime} idle memory per worker`,
+      runs: cfg.adapters.length * rounds(s.memory),
+      async run() {
+        const entries = cfg.adapters.map((a) => ({
+          key: a,
+          run: async () => {
+            await sleep(100);
+            const before = memory();
+            const pool = await a.create(N, { pipelined: false });
+            try {
+              await Promise.all(Array.from({ length: 2 * N }, () => pool.run('fib', 22)));
+              await sleep(300);
+              return (memory() - before) / N / 2 ** 20;
+            } finally {
+              await pool.close();
+            }
+          },
+        }));
+        const measured = await interleave(entries, s.memory, tick);
+        return measured.map((m) => ({
+          ...base(cfg, m.key, 'memory', 'idle', N, N),
+          unit: 'MB' as const,
+          better: 'lower' as const,
+          samples: m.samples,
+          median: m.median,
+          min: m.min,
+          max: m.max,
+          error: m.error,
+          note: 'resident memory added per started, idle worker (threads: process RSS; processes: children RSS)',
+        }));
+      },
+    });
+  }
+  return steps;
+}
+
+/** Run a plan; a step that throws becomes an error note instead of ending the run. */
+export async function runSteps(steps: Step[], onStep?: (s: Step) => void): Promise<{ results: Result[]; notes: string[] }> {
+  const results: Result[] = [];
+  const notes: string[] = [];
+  for (const step of steps) {
+    onStep?.(step);
+    try {
+      results.push(...(await step.run()));
+    } catch (error) {
+      notes.push(`${step.label}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return { results, notes };
+}
