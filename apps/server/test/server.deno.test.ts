@@ -1,0 +1,3 @@
+import { serverSuite } from './harness.ts';
+
+serverSuite('deno');
