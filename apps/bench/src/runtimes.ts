@@ -1,21 +1,203 @@
 /**
- * Runtimes other than Node: each is one step that starts the runtime on a
- * runner script and collects the JSON it prints.
+ * Runtimes other than Node. Each is one step that starts the runtime on the
+ * suite's runner (packages/bench/dist/web-main.js for Deno and Bun, a page
+ * served by vite for Chromium) and collects the JSON lines it prints: one
+ * adapter entry per runtime below.
  * @module
  */
-import type { Step } from '@offload/bench';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Adapter, planSteps, type Result, type RunnerLine, SIZES, SMOKE_WORKLOADS, type Step, WORKLOADS, type WebRunConfig } from '@offload/bench';
 import type { CliOptions } from './cli.js';
 
 /** Runtimes the app knows. */
 export const RUNTIMES = ['node', 'deno', 'bun', 'chromium'];
 
-/** Steps of the other runtimes (none yet). */
-export async function otherRuntimeSteps(
-  o: CliOptions,
-  notes: string[],
-  _versions: Record<string, string>,
-  _tick: () => void,
-): Promise<Step[]> {
-  for (const r of o.runtimes) if (r !== 'node') notes.push(`${r}: not wired yet`);
-  return [];
+const require = createRequire(import.meta.url);
+/** packages/bench (resolved through the workspace link). */
+const BENCH_DIR = dirname(require.resolve('@offload/bench/package.json'));
+const ROOT = resolve(BENCH_DIR, '../..');
+const APP_BIN = resolve(ROOT, 'apps/bench/node_modules/.bin');
+
+/** How long one runtime may take before it is stopped. */
+const LIMIT_MS = { full: 20 * 60_000, quick: 5 * 60_000, smoke: 60_000 };
+
+function which(name: string): string | undefined {
+  const local = resolve(APP_BIN, name);
+  if (existsSync(local)) return local;
+  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** The dist entry of a workspace backend, if it is built. */
+function backendEntry(pkg: string): string | undefined {
+  const file = resolve(ROOT, 'packages', pkg, 'dist/index.js');
+  return existsSync(file) ? file : undefined;
+}
+
+/** Samples a runner will take, for the progress bar (same plan, stub adapters). */
+function countRuns(cfg: WebRunConfig, adapterNames: string[], memory: boolean): number {
+  const stub = (name: string): Adapter => ({ name, kind: name === 'raw-worker' ? 'raw' : 'offload', isolation: 'thread', create: () => ({ run: async () => 0, close: async () => {} }) });
+  const adapters = adapterNames.map(stub).filter((a) => !cfg.backends || cfg.backends.includes(a.name) || cfg.backends.includes(a.kind));
+  const pool = cfg.mode === 'smoke' ? SMOKE_WORKLOADS : WORKLOADS;
+  return planSteps({
+    runtime: cfg.runtime,
+    sizes: SIZES[cfg.mode],
+    workloads: cfg.workloads ? pool.filter((w) => cfg.workloads?.includes(w.name)) : pool,
+    scaling: adapters,
+    adapters,
+    workerCounts: cfg.workerCounts,
+    maxWorkers: cfg.maxWorkers,
+    scenarios: cfg.scenarios,
+    memory: memory ? () => 0 : undefined,
+  }).reduce((n, s) => n + s.runs, 0);
+}
+
+/** Collect runner lines until `done`; ticks feed the progress bar. */
+function collect(runtime: string, notes: string[], tick: () => void): { onLine: (line: string) => void; done: Promise<{ results: Result[]; version: string }>; fail: (why: string) => void } {
+  let finish!: (v: { results: Result[]; version: string }) => void;
+  let settled = false;
+  const done = new Promise<{ results: Result[]; version: string }>((r) => {
+    finish = r;
+  });
+  return {
+    onLine(text) {
+      let line: RunnerLine;
+      try {
+        line = JSON.parse(text) as RunnerLine;
+      } catch {
+        return;
+      }
+      if (line.type === 'tick') tick();
+      else if (line.type === 'done' && !settled) {
+        settled = true;
+        notes.push(...line.notes);
+        finish({ results: line.results, version: line.version });
+      }
+    },
+    fail(why) {
+      if (settled) return;
+      settled = true;
+      notes.push(`${runtime}: ${why}`);
+      finish({ results: [], version: 'unknown' });
+    },
+    done,
+  };
+}
+
+function runProcess(runtime: string, cmd: string, args: string[], limit: number, notes: string[], tick: () => void) {
+  const c = collect(runtime, notes, tick);
+  const child: ChildProcess = spawn(cmd, args, { cwd: BENCH_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+  let buf = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    buf += d;
+    let i = buf.indexOf('\n');
+    while (i >= 0) {
+      c.onLine(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+      i = buf.indexOf('\n');
+    }
+  });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    err = (err + d).slice(-2000);
+  });
+  const timer = setTimeout(() => {
+    c.fail(`stopped after ${limit / 1000} s`);
+    child.kill('SIGKILL');
+  }, limit);
+  child.on('exit', (code) => {
+    clearTimeout(timer);
+    c.fail(`runner exited with code ${code} before its results: ${err.trim().split('\n').slice(-3).join(' | ')}`);
+  });
+  return c.done;
+}
+
+async function runChromium(cfg: WebRunConfig, limit: number, notes: string[], tick: () => void, executablePath: string) {
+  const c = collect('chromium', notes, tick);
+  const { createServer } = await import('vite');
+  const { chromium } = await import('playwright-core');
+  const server = await createServer({
+    root: ROOT,
+    configFile: false,
+    logLevel: 'error',
+    clearScreen: false,
+    server: { host: '127.0.0.1', port: 0, strictPort: false, fs: { allow: [ROOT] }, hmr: false, watch: null },
+    optimizeDeps: { noDiscovery: true, include: [] },
+  });
+  await server.listen();
+  const address = server.httpServer?.address();
+  const port = typeof address === 'object' && address ? address.port : 5173;
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const timer = setTimeout(() => c.fail(`stopped after ${limit / 1000} s`), limit);
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => c.fail(`page error: ${e.message}`));
+    await page.exposeFunction('__benchEmit', (line: string) => c.onLine(line));
+    await page.goto(`http://127.0.0.1:${port}/apps/bench/browser/index.html#${encodeURIComponent(JSON.stringify(cfg))}`);
+    const out = await c.done;
+    return { ...out, version: browser.version() };
+  } finally {
+    clearTimeout(timer);
+    await browser.close().catch(() => {});
+    await server.close().catch(() => {});
+  }
+}
+
+/** Steps of the other runtimes the options ask for; a runtime that is not present is skipped with a note. */
+export async function otherRuntimeSteps(o: CliOptions, notes: string[], versions: Record<string, string>, tick: () => void): Promise<Step[]> {
+  const steps: Step[] = [];
+  const maxWorkers = o.workers ?? os.availableParallelism();
+  const workerCounts = Array.from({ length: maxWorkers }, (_, i) => i + 1).filter((w) => w === maxWorkers || (w & (w - 1)) === 0 || maxWorkers <= 4);
+  const base = { mode: o.mode, scenarios: o.scenarios, workloads: o.workloads, backends: o.backends, workerCounts, maxWorkers };
+  const runnerJs = resolve(BENCH_DIR, 'dist/web-main.js');
+  const limit = LIMIT_MS[o.mode];
+
+  const add = (runtime: string, cfg: WebRunConfig, names: string[], memory: boolean, go: () => Promise<{ results: Result[]; version: string }>) => {
+    steps.push({
+      label: `${runtime} (${names.join(', ')})`,
+      runs: countRuns(cfg, names, memory),
+      async run() {
+        const out = await go();
+        versions[runtime] = out.version;
+        return out.results;
+      },
+    });
+  };
+
+  for (const runtime of ['deno', 'bun'] as const) {
+    if (!o.runtimes.includes(runtime)) continue;
+    const bin = which(runtime);
+    if (!bin) {
+      notes.push(`${runtime}: not installed, skipped`);
+      continue;
+    }
+    const entry = backendEntry('deno-bun');
+    if (!entry) notes.push(`${runtime}: @offload/deno-bun is not built (no dist); only the raw Worker floor runs`);
+    const cfg: WebRunConfig = { runtime, ...base, backend: entry ? { name: 'deno-bun', module: pathToFileURL(entry).href } : undefined };
+    const names = entry ? ['deno-bun', 'raw-worker'] : ['raw-worker'];
+    const args = runtime === 'deno' ? ['run', '--allow-read', '--allow-env', '--allow-sys', runnerJs, JSON.stringify(cfg)] : [runnerJs, JSON.stringify(cfg)];
+    add(runtime, cfg, names, true, () => runProcess(runtime, bin, args, limit, notes, tick));
+  }
+
+  if (o.runtimes.includes('chromium')) {
+    const exe = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+    if (!existsSync(exe)) notes.push(`chromium: ${exe} not found (apt-get install chromium, or set CHROMIUM_PATH), skipped`);
+    else {
+      const entry = backendEntry('browser');
+      if (!entry) notes.push('chromium: @offload/browser is not built (no dist); only the raw Worker floor runs');
+      const cfg: WebRunConfig = { runtime: 'chromium', ...base, backend: entry ? { name: 'browser', module: '/packages/browser/dist/index.js' } : undefined };
+      const names = entry ? ['browser', 'raw-worker'] : ['raw-worker'];
+      add('chromium', cfg, names, false, () => runChromium(cfg, limit, notes, tick, exe));
+    }
+  }
+  return steps;
 }

@@ -139,10 +139,11 @@ export function scalingTables(results: Result[]): string[] {
       const backends = [...new Set(rows.filter((r) => r.scenario === 'scaling').map((r) => r.backend))];
       const workers = [...new Set(rows.filter((r) => r.scenario === 'scaling').map((r) => r.workers))].sort((a, b) => a - b);
       const body: string[][] = [];
-      if (seq) body.push(['sequential', `${fmt(seq.median)} ms  1.00x`, ...backends.slice(1).map(() => '')]);
+      if (seq) body.push(['sequential', `${fmt(seq.median)} ms  1.00x`, ...backends.map(() => '')]);
       for (const w of workers) {
         body.push([
           `${w} worker${w > 1 ? 's' : ''}`,
+          '',
           ...backends.map((b) => {
             const r = rows.find((x) => x.backend === b && x.workers === w && x.scenario === 'scaling');
             if (!r) return '';
@@ -151,7 +152,7 @@ export function scalingTables(results: Result[]): string[] {
           }),
         ]);
       }
-      out.push(`${runtime} · ${workload}${seq?.note ? ` (${seq.note})` : ''}: time (median) and speedup\n${textTable(['workers', ...backends], body)}`);
+      out.push(`${runtime} · ${workload}${seq?.note ? ` (${seq.note})` : ''}: time (median) and speedup\n${textTable(['workers', 'main-thread', ...backends], body)}`);
     }
   }
   return out;
@@ -279,7 +280,7 @@ ${targets}
     var box = document.createElement('div'); box.className = 'chart';
     var canvas = document.createElement('canvas'); box.appendChild(canvas);
     document.getElementById(parent).appendChild(box);
-    config.options = Object.assign({ animation: false, plugins: { title: { display: true, text: title } } }, config.options || {});
+    config.options = config.options || {}; config.options.animation = false; config.options.plugins = Object.assign({ title: { display: true, text: title } }, config.options.plugins || {});
     if (window.Chart) new Chart(canvas, config);
   }
   var runtimes = uniq(results.map(function (r) { return r.runtime; }));

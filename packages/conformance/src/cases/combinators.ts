@@ -1,0 +1,75 @@
+import { asCompleted, TimeoutError, wait } from '@offload/core';
+import { assert, type Case } from '../harness.js';
+
+export const combinatorCases: Case[] = [
+  {
+    name: 'asCompleted yields in completion order with each input index and outcome',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 3 });
+      const delays = [150, 10, 80];
+      const fs = delays.map((ms) => ex.submit('sleep', [ms]));
+      fs.push(ex.submit('throwError', ['Error', 'bad']) as never);
+      const seen: string[] = [];
+      for await (const done of asCompleted(fs)) {
+        seen.push(done.status === 'fulfilled' ? `${done.index}:${done.value}` : `${done.index}:err`);
+        assert.equal(done.future, fs[done.index]);
+      }
+      assert.equal(seen.length, 4);
+      assert.deepEqual(seen.filter((s) => !s.endsWith('err')), ['1:10', '2:80', '0:150']);
+    },
+  },
+  {
+    name: 'asCompleted throws TimeoutError when futures are still pending at its timeout',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 2 });
+      const fs = [ex.submit('sleep', [5]), ex.submit('sleep', [2000])];
+      const got: number[] = [];
+      const e = await (async () => {
+        for await (const d of asCompleted(fs, { timeout: 150 })) got.push(d.index);
+      })().catch((x: unknown) => x);
+      assert.ok(e instanceof TimeoutError, String(e));
+      assert.deepEqual(got, [0]);
+    },
+  },
+  {
+    name: 'wait FIRST_COMPLETED returns when one future settles',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 2 });
+      const fast = ex.submit('sleep', [10]);
+      const slow = ex.submit('sleep', [1500]);
+      const { done, notDone } = await wait([fast, slow], { returnWhen: 'FIRST_COMPLETED' });
+      assert.ok(done.has(fast) && notDone.has(slow));
+    },
+  },
+  {
+    name: 'wait FIRST_EXCEPTION returns at the first rejection',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 3 });
+      const ok = ex.submit('sleep', [5]);
+      const bad = ex.submit('throwError', ['Error', 'x']);
+      const slow = ex.submit('sleep', [1500]);
+      const { done, notDone } = await wait([ok, bad, slow], { returnWhen: 'FIRST_EXCEPTION' });
+      assert.ok(done.has(bad) && notDone.has(slow));
+    },
+  },
+  {
+    name: 'wait ALL_COMPLETED returns when every future settled, errors included',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 2 });
+      const fs = [ex.submit('sleep', [20]), ex.submit('throwError', ['Error', 'x']), ex.submit('inc', [1])];
+      const { done, notDone } = await wait(fs);
+      assert.equal(done.size, 3);
+      assert.equal(notDone.size, 0);
+    },
+  },
+  {
+    name: 'wait with a timeout returns what is done so far',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 2 });
+      const fast = ex.submit('sleep', [5]);
+      const slow = ex.submit('sleep', [2000]);
+      const { done, notDone } = await wait([fast, slow], { timeout: 150 });
+      assert.ok(done.has(fast) && notDone.has(slow));
+    },
+  },
+];

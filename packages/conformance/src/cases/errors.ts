@@ -1,0 +1,72 @@
+import { InvalidArgumentError, SerializationError, TaskNotFoundError } from '@offload/core';
+import { assert, type Case } from '../harness.js';
+
+export const errorCases: Case[] = [
+  {
+    name: 'built-in error classes arrive as themselves',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1 });
+      const t = await assert.rejects(ex.submit('throwError', ['TypeError', 'bad type']), TypeError);
+      assert.equal(t.message, 'bad type');
+      const r = await assert.rejects(ex.submit('throwError', ['RangeError', 'out']), RangeError);
+      assert.equal(r.name, 'RangeError');
+      const s = await ex.submit('throwError', ['string', 'plain']).catch((e: unknown) => e);
+      assert.equal(s, 'plain', 'a thrown non-Error value arrives as is');
+    },
+  },
+  {
+    name: 'custom errors keep name, message, cause, own properties and the worker stack',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1 });
+      const e = (await assert.rejects(ex.submit('throwError', ['custom', 'it broke']), Error)) as Error & Record<string, unknown>;
+      assert.equal(e.name, 'CustomError');
+      assert.equal(e.message, 'it broke');
+      assert.equal(e.code, 'E_CUSTOM');
+      assert.deepEqual(e.detail, { level: 3 });
+      assert.ok(e.when instanceof Date);
+      assert.ok(e.cause instanceof RangeError && e.cause.message === 'the cause', 'cause is re-created');
+      assert.ok(typeof e.stack === 'string' && e.stack.includes('throwError'), `stack has the worker frame: ${e.stack}`);
+    },
+  },
+  {
+    name: 'an unknown task name rejects with TaskNotFoundError listing the exposed tasks',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1 });
+      const e = await assert.rejects(ex.submit('nope' as 'add', [] as never), TaskNotFoundError, 'ERR_OFFLOAD_TASK_NOT_FOUND');
+      assert.ok(e.message.includes('"nope"') && e.message.includes('add'), e.message);
+      assert.equal(await ex.tasks.inc(1), 2);
+    },
+  },
+  {
+    name: 'an uncloneable argument rejects with SerializationError naming it, and the executor keeps working',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1 });
+      const ok1 = ex.submit('inc', [1]);
+      const bad = ex.submit('echo', [{ f: () => 1 }]);
+      const ok2 = ex.submit('inc', [2]);
+      const e = await assert.rejects(bad, SerializationError, 'ERR_OFFLOAD_SERIALIZATION');
+      assert.ok(e.message.includes('Argument 0') && e.message.includes('"echo"'), e.message);
+      assert.deepEqual(await Promise.all([ok1, ok2]), [2, 3]);
+      assert.equal(await ex.tasks.inc(5), 6);
+    },
+  },
+  {
+    name: 'an uncloneable result rejects with SerializationError, and the executor keeps working',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1 });
+      const e = await assert.rejects(ex.submit('returnFunction', []), SerializationError, 'ERR_OFFLOAD_SERIALIZATION');
+      assert.ok(e.message.includes('result of task "returnFunction"'), e.message);
+      assert.equal(await ex.tasks.inc(1), 2);
+    },
+  },
+  {
+    name: 'invalid options throw InvalidArgumentError saying how to fix them',
+    async run({ make, target }) {
+      assert.throws(() => target.create(target.fixture('tasks'), { maxWorkers: 0 }), InvalidArgumentError);
+      assert.throws(() => target.create(target.fixture('tasks'), { minWorkers: 3, maxWorkers: 2 }), InvalidArgumentError);
+      const ex = make({ maxWorkers: 1 });
+      assert.throws(() => ex.submit('add', 1 as never), InvalidArgumentError);
+      assert.throws(() => ex.submit('add', [1, 2], { timeout: -1 }), InvalidArgumentError);
+    },
+  },
+];

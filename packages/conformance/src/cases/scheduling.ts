@@ -1,0 +1,117 @@
+import { QueueFullError } from '@offload/core';
+import { assert, type Case } from '../harness.js';
+
+export const schedulingCases: Case[] = [
+  {
+    name: 'maxWorkers is never exceeded',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 2 });
+      let most = 0;
+      const fs = Array.from({ length: 12 }, () => ex.submit('sleep', [20]));
+      const poll = setInterval(() => {
+        most = Math.max(most, ex.stats().workers);
+      }, 2);
+      await Promise.all(fs);
+      clearInterval(poll);
+      assert.ok(most <= 2, `saw ${most} workers`);
+      assert.ok(ex.stats().spawnedWorkers <= 2);
+    },
+  },
+  {
+    name: 'higher priority runs first; equal priorities keep submission order',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1 });
+      const order: string[] = [];
+      const blocker = ex.submit('sleep', [100]);
+      const tag = (name: string, p: Promise<unknown>) => p.then(() => order.push(name));
+      const all = [
+        tag('low', ex.submit('inc', [1], { priority: -1 })),
+        tag('normal-1', ex.submit('inc', [1])),
+        tag('high', ex.submit('inc', [1], { priority: 5 })),
+        tag('normal-2', ex.submit('inc', [1])),
+      ];
+      await blocker;
+      await Promise.all(all);
+      assert.deepEqual(order, ['high', 'normal-1', 'normal-2', 'low']);
+    },
+  },
+  {
+    name: 'maxQueue rejects overflow with QueueFullError and loses nothing already accepted',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1, maxQueue: 2 });
+      const running = ex.submit('sleep', [80, 'r']);
+      const q1 = ex.submit('sleep', [1, 'q1']);
+      const q2 = ex.submit('sleep', [1, 'q2']);
+      const over = ex.submit('sleep', [1, 'over']);
+      const e = await assert.rejects(over, QueueFullError, 'ERR_OFFLOAD_QUEUE_FULL');
+      assert.ok(e.message.includes('capacity()'), e.message);
+      assert.deepEqual(await Promise.all([running, q1, q2]), ['r', 'q1', 'q2']);
+    },
+  },
+  {
+    name: 'capacity() resolves when the queue has room, without polling',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1, maxQueue: 1 });
+      const results: Promise<unknown>[] = [];
+      for (let i = 0; i < 6; i++) {
+        await ex.capacity();
+        results.push(ex.submit('sleep', [10, i]));
+      }
+      assert.deepEqual(await Promise.all(results), [0, 1, 2, 3, 4, 5]);
+    },
+  },
+  {
+    name: 'concurrentTasksPerWorker runs async tasks side by side in one worker',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1, concurrentTasksPerWorker: 3 });
+      const most = await Promise.all([ex.submit('probe', [60]), ex.submit('probe', [60]), ex.submit('probe', [60])]);
+      assert.equal(Math.max(...(most as number[])), 3);
+      assert.equal(ex.stats().spawnedWorkers, 1);
+    },
+  },
+  {
+    name: '10,000 tiny tasks all return the right result',
+    timeout: 30_000,
+    async run({ make }) {
+      const ex = make({ maxWorkers: 2 });
+      const fs = Array.from({ length: 10_000 }, (_, i) => ex.submit('add', [i, 1]));
+      const rs = (await Promise.all(fs)) as number[];
+      for (let i = 0; i < rs.length; i++) if (rs[i] !== i + 1) assert.equal(rs[i], i + 1, `task ${i}`);
+      assert.equal(ex.stats().completed, 10_000);
+    },
+  },
+  {
+    name: "the caller's event loop keeps ticking while workers compute",
+    needs: ['parallel'],
+    async run({ make }) {
+      const ex = make({ maxWorkers: 2 });
+      await ex.submit('inc', [0]);
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 10);
+      await Promise.all([ex.submit('spin', [300]), ex.submit('spin', [300])]);
+      clearInterval(timer);
+      assert.ok(ticks >= 5, `only ${ticks} ticks while 600 ms of CPU work ran`);
+    },
+  },
+  {
+    name: 'stats() counts workers, queue and outcomes',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1 });
+      const a = ex.submit('sleep', [60]);
+      const b = ex.submit('inc', [1]);
+      const c = ex.submit('inc', [2]);
+      c.cancel();
+      let s = ex.stats();
+      assert.equal(s.workers, 1);
+      assert.equal(s.queued, 1);
+      assert.equal(s.running, 1);
+      await Promise.all([a, b]);
+      await ex.submit('throwError', ['Error', 'x']).catch(() => {});
+      s = ex.stats();
+      assert.deepEqual(
+        { completed: s.completed, failed: s.failed, cancelled: s.cancelled, queued: s.queued, running: s.running, busy: s.busyWorkers },
+        { completed: 2, failed: 1, cancelled: 1, queued: 0, running: 0, busy: 0 },
+      );
+    },
+  },
+];

@@ -1,0 +1,184 @@
+/**
+ * Executor: the one scheduler every backend runs on. It owns queueing,
+ * futures, the protocol, timeouts, cancellation, recycling and crash recovery;
+ * a backend hands it a {@link Spawn} function and nothing else.
+ * @module
+ */
+import { Dispatcher } from './dispatcher.js';
+import { ExecutorShutdownError, InvalidArgumentError, QueueFullError } from './errors.js';
+import { Future } from './future.js';
+import { mapTasks } from './map.js';
+import {
+  type ExecutorOptions,
+  type ExecutorStats,
+  type MapOptions,
+  type TaskArgs,
+  type TaskMap,
+  type TaskName,
+  type TaskOptions,
+  type TaskResult,
+  checkTaskOptions,
+  resolveOptions,
+} from './options.js';
+import type { Task } from './pool-worker.js';
+import type { Capabilities, Spawn } from './transport.js';
+
+/** Options of `shutdown()`. */
+export interface ShutdownOptions {
+  /** Resolve only when every accepted task has settled and every worker is gone. Default true. */
+  wait?: boolean;
+  /** Cancel tasks still waiting in the queue. Default false. */
+  cancelPending?: boolean;
+  /** Cancel running tasks too (signal, grace, then terminate). Default false. */
+  cancelRunning?: boolean;
+}
+
+/** The typed proxy: `executor.tasks.fib(30)` is `executor.submit('fib', [30])`. */
+export type TaskProxy<T> = {
+  [K in TaskName<T>]: (...args: TaskArgs<T, K>) => Future<TaskResult<T, K>>;
+};
+
+const noop = () => {};
+
+/**
+ * A pool of workers running the tasks a module exposes.
+ * Create one with a backend's `createExecutor()`; end it with `shutdown()` or `await using`.
+ */
+export class Executor<T extends TaskMap = TaskMap> {
+  /** What this backend can do (used by tests and docs). */
+  readonly capabilities: Capabilities;
+  readonly #d: Dispatcher;
+  #nextId = 1;
+  #proxy: TaskProxy<T> | undefined;
+
+  constructor(spawn: Spawn, capabilities: Capabilities, options: ExecutorOptions = {}, defaultWorkers = 1) {
+    this.capabilities = capabilities;
+    this.#d = new Dispatcher(spawn, resolveOptions(options, defaultWorkers));
+  }
+
+  /**
+   * Run task `name` with `args` on a worker. Returns at once with a {@link Future}.
+   * Never throws for a runtime condition: a full queue, a shut-down executor, a
+   * missing task or an uncloneable argument rejects the Future.
+   */
+  submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: TaskOptions): Future<TaskResult<T, K>> {
+    if (typeof name !== 'string') throw new InvalidArgumentError(`Task name must be a string; got ${typeof name}.`);
+    if (!Array.isArray(args)) {
+      throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. submit("${name}", [x]).`);
+    }
+    checkTaskOptions(options);
+    return this.#submit(name, args, options, false) as Future<TaskResult<T, K>>;
+  }
+
+  /** @internal used by map() for chunks. */
+  _submitChunk(name: string, inputs: unknown[], options: TaskOptions): Future<unknown[]> {
+    return this.#submit(name, inputs, options, true) as Future<unknown[]>;
+  }
+
+  #submit(name: string, args: unknown[], options: TaskOptions | undefined, chunk: boolean): Future<unknown> {
+    const future = new Future<unknown>();
+    const d = this.#d;
+    if (d.closing) {
+      future.settleRejected(new ExecutorShutdownError());
+      return future;
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      future.cancel(signal.reason);
+      return future;
+    }
+    if (d.queue.size >= d.options.maxQueue && !d.hasFreeSlot()) {
+      future.settleRejected(new QueueFullError(d.options.maxQueue));
+      return future;
+    }
+    const task: Task = {
+      id: this.#nextId++,
+      name,
+      args,
+      future,
+      transfer: options?.transfer,
+      timeout: options?.timeout ?? d.options.taskTimeout,
+      priority: options?.priority ?? 0,
+      signal,
+      onAbort: undefined,
+      timer: undefined,
+      worker: undefined,
+      timing: false,
+      chunk,
+      suspect: false,
+      queued: false,
+    };
+    future.onCancel = (reason) => d.cancel(task, reason);
+    if (signal) {
+      task.onAbort = () => future.cancel(signal.reason);
+      signal.addEventListener('abort', task.onAbort, { once: true });
+    }
+    d.accept(task);
+    return future;
+  }
+
+  /** Typed proxy over the module's tasks: `await executor.tasks.isPrime(17)`. */
+  get tasks(): TaskProxy<T> {
+    if (!this.#proxy) {
+      const cache = new Map<string, (...args: unknown[]) => Future<unknown>>();
+      this.#proxy = new Proxy(Object.create(null), {
+        get: (_, key) => {
+          if (typeof key !== 'string' || key === 'then') return undefined;
+          let fn = cache.get(key);
+          if (!fn) {
+            fn = (...args: unknown[]) => this.#submit(key, args, undefined, false);
+            cache.set(key, fn);
+          }
+          return fn;
+        },
+      }) as TaskProxy<T>;
+    }
+    return this.#proxy;
+  }
+
+  /**
+   * Apply task `name` to every input (one argument each), pulling inputs lazily
+   * from a sync or async iterable. Results come in input order unless
+   * `ordered: false`. Breaking out of the loop cancels what is outstanding; a
+   * task's error is thrown at its position.
+   */
+  map<K extends TaskName<T>>(
+    name: K,
+    inputs: Iterable<TaskArgs<T, K>[0]> | AsyncIterable<TaskArgs<T, K>[0]>,
+    options: MapOptions = {},
+  ): AsyncGenerator<TaskResult<T, K>, void, undefined> {
+    const d = this.#d;
+    const slots = d.options.maxWorkers * d.options.concurrentTasksPerWorker;
+    return mapTasks(this, name, inputs, options, slots) as AsyncGenerator<TaskResult<T, K>, void, undefined>;
+  }
+
+  /** Resolves when the queue has room for another task (immediately if it has). Backpressure without polling. */
+  capacity(): Promise<void> {
+    return this.#d.capacity();
+  }
+
+  /**
+   * Stop accepting tasks. By default, waits for queued and running tasks and
+   * then stops every worker. Safe to call more than once.
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    return this.#d.shutdown(options.cancelPending ?? false, options.cancelRunning ?? false).then(
+      options.wait === false ? noop : () => this.#d.drained,
+    );
+  }
+
+  /** `await using executor = createExecutor(...)` shuts it down (waiting) at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  /** True once `shutdown()` was called. */
+  get closed(): boolean {
+    return this.#d.closing;
+  }
+
+  /** Current counters. */
+  stats(): ExecutorStats {
+    return this.#d.stats();
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Future: the handle of one submitted task. It is a real Promise (await it,
+ * pass it to Promise.all) with the state and cancellation of Python's
+ * concurrent.futures.Future.
+ * @module
+ */
+import { CancelledError } from './errors.js';
+
+/** Lifecycle of a Future. `pending` = queued, `running` = handed to a worker. */
+export type FutureState = 'pending' | 'running' | 'fulfilled' | 'rejected' | 'cancelled';
+
+const noop = () => {};
+const promiseThen = Promise.prototype.then;
+
+/** Called by a Future when it is cancelled, so its owner can stop the work. */
+export type CancelHook = (reason: CancelledError) => void;
+
+/**
+ * A Promise of a task's result that knows its state and can be cancelled.
+ * Settles exactly once. `then`/`catch`/`finally` return plain Promises.
+ */
+export class Future<T> extends Promise<T> {
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+
+  #state: FutureState = 'pending';
+  #resolve!: (value: T) => void;
+  #reject!: (reason: unknown) => void;
+  /** @internal set by the executor that owns the task. */
+  onCancel: CancelHook | undefined = undefined;
+
+  constructor(executor?: (resolve: (value: T | PromiseLike<T>) => void, reject: (reason?: unknown) => void) => void) {
+    let res!: (value: T) => void;
+    let rej!: (reason: unknown) => void;
+    super((a, b) => {
+      res = a;
+      rej = b;
+    });
+    this.#resolve = res;
+    this.#reject = rej;
+    if (executor) {
+      try {
+        executor(
+          (v) => void Promise.resolve(v).then((x) => this.settleFulfilled(x), (e) => this.settleRejected(e)),
+          (e) => this.settleRejected(e),
+        );
+      } catch (e) {
+        this.settleRejected(e);
+      }
+    }
+  }
+
+  /** Current state. */
+  get state(): FutureState {
+    return this.#state;
+  }
+  /** True once fulfilled, rejected or cancelled. */
+  done(): boolean {
+    return this.#state !== 'pending' && this.#state !== 'running';
+  }
+  /** True while a worker runs the task. */
+  running(): boolean {
+    return this.#state === 'running';
+  }
+  /** True if the Future was cancelled. */
+  cancelled(): boolean {
+    return this.#state === 'cancelled';
+  }
+
+  /**
+   * Cancel the task. A queued task is removed from the queue; a running task's
+   * signal is aborted and, if it does not stop within the executor's grace
+   * period, its worker is terminated and replaced. The Future rejects with
+   * {@link CancelledError} at once. Returns false if the Future was already settled.
+   * A cancelled Future never causes an unhandled-rejection warning.
+   */
+  cancel(reason?: unknown): boolean {
+    if (this.done()) return false;
+    const error =
+      reason instanceof CancelledError
+        ? reason
+        : new CancelledError(reason === undefined ? 'The task was cancelled.' : `The task was cancelled: ${String(reason instanceof Error ? reason.message : reason)}`, {
+            cause: reason,
+          });
+    this.#state = 'cancelled';
+    promiseThen.call(this, undefined, noop);
+    this.#reject(error);
+    const hook = this.onCancel;
+    this.onCancel = undefined;
+    hook?.(error);
+    return true;
+  }
+
+  /** @internal mark as running. */
+  markRunning(): void {
+    if (this.#state === 'pending') this.#state = 'running';
+  }
+  /** @internal settle with a value; ignored if already settled. */
+  settleFulfilled(value: T): boolean {
+    if (this.done()) return false;
+    this.#state = 'fulfilled';
+    this.onCancel = undefined;
+    this.#resolve(value);
+    return true;
+  }
+  /** @internal settle with an error; ignored if already settled. */
+  settleRejected(error: unknown): boolean {
+    if (this.done()) return false;
+    this.#state = 'rejected';
+    this.onCancel = undefined;
+    this.#reject(error);
+    return true;
+  }
+  /** @internal settle as cancelled without calling the cancel hook. */
+  settleCancelled(error: CancelledError): boolean {
+    if (this.done()) return false;
+    this.#state = 'cancelled';
+    this.onCancel = undefined;
+    promiseThen.call(this, undefined, noop);
+    this.#reject(error);
+    return true;
+  }
+
+  override get [Symbol.toStringTag](): string {
+    return 'Future';
+  }
+}

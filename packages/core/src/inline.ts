@@ -1,0 +1,118 @@
+/**
+ * InlineExecutor: the same contract on the current event loop, with a
+ * concurrency limit. For I/O-bound async functions (the asyncio side of the
+ * seeds), tests, and environments without workers. Arguments and results are
+ * structured-cloned exactly as they would be for a worker, so code behaves the
+ * same when it moves to a real backend.
+ * @module
+ */
+import { WorkerInitError } from './errors.js';
+import { Executor } from './executor.js';
+import type { ExecutorOptions, TaskMap } from './options.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import type { Capabilities, Spawn } from './transport.js';
+import { EXPOSED, type ExposeOptions, serve } from './worker.js';
+
+/** What InlineExecutor can do. */
+export const inlineCapabilities: Capabilities = {
+  backend: 'inline',
+  transfer: true,
+  parallel: false,
+  killRunning: false,
+  isolation: 'none',
+  resourceLimits: false,
+  killMethod: 'none: a running task is signalled and abandoned, it cannot be stopped',
+  startup: 'none (same thread)',
+};
+
+let instances = 0;
+
+/**
+ * Load the tasks for one virtual worker. A module URL is imported once per
+ * worker (a distinct query string), so module state is per worker as it is
+ * with real workers.
+ */
+async function loadTasks(source: URL | string | TaskMap, workerId: number): Promise<{ tasks: TaskMap; options: ExposeOptions }> {
+  if (typeof source === 'object' && !(source instanceof URL)) {
+    return { tasks: source, options: ((source as Record<symbol, unknown>)[EXPOSED] as ExposeOptions) ?? {} };
+  }
+  const url = new URL(String(source), 'file:///');
+  url.searchParams.set('offload-inline-worker', `${++instances}.${workerId}`);
+  const mod = (await import(/* @vite-ignore */ url.href)) as Record<string, unknown>;
+  for (const value of Object.values(mod)) {
+    if (value && typeof value === 'object' && EXPOSED in value) {
+      return { tasks: value as TaskMap, options: (value as Record<symbol, unknown>)[EXPOSED] as ExposeOptions };
+    }
+  }
+  throw new WorkerInitError(`The module ${String(source)} exports no object returned by expose(); export const tasks = expose({ ... }).`);
+}
+
+function inlineSpawn(source: URL | string | TaskMap): Spawn {
+  return (events, { workerId }) => {
+    let alive = true;
+    let toWorker: ((batch: ToWorker[]) => void) | undefined;
+    const pending: ToWorker[][] = [];
+    loadTasks(source, workerId).then(
+      ({ tasks, options }) => {
+        if (!alive) return;
+        serve(
+          {
+            post: (batch: FromWorker[], transfer) => {
+              const copy = structuredClone(batch, { transfer });
+              queueMicrotask(() => alive && events.message(copy));
+            },
+            listen: (fn) => {
+              toWorker = fn;
+            },
+          },
+          tasks,
+          options,
+        );
+        for (const b of pending.splice(0)) toWorker?.(b);
+      },
+      (error) => {
+        if (alive) {
+          alive = false;
+          events.exit({ error });
+        }
+      },
+    );
+    return {
+      post(batch, transfer) {
+        const copy = structuredClone(batch, { transfer });
+        queueMicrotask(() => {
+          if (!alive) return;
+          if (toWorker) toWorker(copy);
+          else pending.push(copy);
+        });
+      },
+      terminate() {
+        if (!alive) return;
+        alive = false;
+        queueMicrotask(() => events.exit({}));
+      },
+    };
+  };
+}
+
+/**
+ * Runs exposed tasks on the current event loop. `maxWorkers` x
+ * `concurrentTasksPerWorker` bounds how many run at once. Given a module URL,
+ * each virtual worker imports its own instance of the module (module state is
+ * per worker, as with real workers); idle virtual workers are kept by default.
+ *
+ * ```ts
+ * const ex = new InlineExecutor(tasks, { concurrentTasksPerWorker: 8 });
+ * ```
+ */
+export class InlineExecutor<T extends TaskMap = TaskMap> extends Executor<T> {
+  /** @param source the object returned by `expose()`, or the URL of a module that exports it. */
+  constructor(source: URL | string | T, options: ExecutorOptions = {}) {
+    super(inlineSpawn(source), inlineCapabilities, { idleTimeout: Number.POSITIVE_INFINITY, ...options }, 1);
+  }
+}
+
+/** Create an {@link InlineExecutor}. */
+export function createInlineExecutor<T extends TaskMap>(source: URL | string | T, options: ExecutorOptions = {}): InlineExecutor<T> {
+  return new InlineExecutor<T>(source, options);
+}

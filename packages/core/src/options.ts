@@ -1,0 +1,170 @@
+/**
+ * Option and type definitions shared by every backend.
+ * @module
+ */
+import { InvalidArgumentError } from './errors.js';
+
+/** A module's exposed tasks: plain functions, sync or async. */
+// biome-ignore lint/suspicious/noExplicitAny: task signatures are the user's.
+export type TaskMap = Record<string, (...args: any[]) => unknown>;
+
+/** A value returned together with the buffers to move instead of copy. See `transfer()`. */
+export interface Transferred<V> {
+  readonly value: V;
+  readonly transfer: Transferable[];
+}
+
+/** Names of the tasks in a task map. */
+export type TaskName<T> = keyof T & string;
+/** Argument list of task `K`. */
+export type TaskArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => unknown ? A : never;
+/** Result of task `K`, after awaiting it and unwrapping `transfer()`. */
+export type TaskResult<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R
+  ? Awaited<R> extends Transferred<infer V>
+    ? V
+    : Awaited<R>
+  : never;
+
+/** Options every backend accepts. */
+export interface ExecutorOptions {
+  /** Most workers alive at once. Default: the runtime's available parallelism. */
+  maxWorkers?: number;
+  /** Workers started at once and kept alive while idle. Default 0. */
+  minWorkers?: number;
+  /** An idle worker above `minWorkers` is stopped after this many ms. Default 10000; `Infinity` keeps it. */
+  idleTimeout?: number;
+  /** Most tasks waiting for a worker; more are rejected with `QueueFullError`. Default Infinity. */
+  maxQueue?: number;
+  /** A worker is replaced after running this many tasks. Default Infinity. */
+  maxTasksPerWorker?: number;
+  /** Tasks one worker runs at once (useful for async tasks). Default 1. */
+  concurrentTasksPerWorker?: number;
+  /** Default `timeout` of every task, in ms of running time. Default none. */
+  taskTimeout?: number;
+  /** How long a cancelled or timed-out running task may take to stop after its signal is aborted, before its worker is terminated. Default 500 ms. */
+  cancelGrace?: number;
+  /** How long a new worker may take to load its module and call `expose()`. Default 60000 ms. */
+  startTimeout?: number;
+  /** Arguments passed to the `init` function given to `expose()`, once per worker. Must be cloneable. */
+  init?: unknown[];
+}
+
+/** Options of one task. */
+export interface TaskOptions {
+  /** Aborting it cancels the task (queued: removed; running: signalled, then its worker is replaced after the grace period). */
+  signal?: AbortSignal;
+  /** Most ms the task may run; time in the queue does not count. Rejects with `TimeoutError`. */
+  timeout?: number;
+  /** Buffers to move to the worker instead of copying. */
+  transfer?: Transferable[];
+  /** Higher runs first. Default 0. Equal priorities run in submission order. */
+  priority?: number;
+}
+
+/** Options of `executor.map()`. */
+export interface MapOptions {
+  /** Yield results in input order (default) or, when false, as they complete. */
+  ordered?: boolean;
+  /** Inputs sent per message; each chunk is one task on the worker. Default 1. */
+  chunkSize?: number;
+  /** Most chunks submitted and not yet consumed. Default: 2 x workers x concurrentTasksPerWorker. */
+  maxInFlight?: number;
+  /** Aborting it cancels what is outstanding and ends the iteration with `CancelledError`. */
+  signal?: AbortSignal;
+  /** Timeout of each chunk, in ms of running time. */
+  timeout?: number;
+  /** Priority of each chunk. */
+  priority?: number;
+}
+
+/** Counters returned by `executor.stats()`. */
+export interface ExecutorStats {
+  /** Workers alive (starting, busy or idle). */
+  workers: number;
+  /** Workers running at least one task. */
+  busyWorkers: number;
+  /** Workers with nothing to do. */
+  idleWorkers: number;
+  /** Tasks waiting for a worker. */
+  queued: number;
+  /** Tasks handed to a worker and not finished. */
+  running: number;
+  /** Tasks fulfilled. */
+  completed: number;
+  /** Tasks rejected by an error (their own, a timeout, a crash, ...). */
+  failed: number;
+  /** Tasks cancelled. */
+  cancelled: number;
+  /** Tasks that timed out (also counted in `failed`). */
+  timedOut: number;
+  /** Workers that died unexpectedly. */
+  crashedWorkers: number;
+  /** Workers started since the executor was created. */
+  spawnedWorkers: number;
+}
+
+/** Resolved executor options. */
+export type ResolvedOptions = Required<Omit<ExecutorOptions, 'init' | 'taskTimeout'>> & {
+  init: unknown[] | undefined;
+  taskTimeout: number;
+};
+
+const checkCount = (name: string, v: unknown, min: number, allowInfinity: boolean): void => {
+  if (v === undefined) return;
+  const ok = typeof v === 'number' && v >= min && (Number.isInteger(v) || (allowInfinity && v === Number.POSITIVE_INFINITY));
+  if (!ok) {
+    throw new InvalidArgumentError(
+      `Option "${name}" must be an integer >= ${min}${allowInfinity ? ' or Infinity' : ''}; got ${String(v)}.`,
+    );
+  }
+};
+
+/** Validate options and fill in defaults. */
+export function resolveOptions(o: ExecutorOptions, defaultWorkers: number): ResolvedOptions {
+  if (o === null || typeof o !== 'object') throw new InvalidArgumentError('Executor options must be an object.');
+  checkCount('maxWorkers', o.maxWorkers, 1, false);
+  checkCount('minWorkers', o.minWorkers, 0, false);
+  checkCount('idleTimeout', o.idleTimeout, 0, true);
+  checkCount('maxQueue', o.maxQueue, 0, true);
+  checkCount('maxTasksPerWorker', o.maxTasksPerWorker, 1, true);
+  checkCount('concurrentTasksPerWorker', o.concurrentTasksPerWorker, 1, false);
+  checkCount('taskTimeout', o.taskTimeout, 0, true);
+  checkCount('cancelGrace', o.cancelGrace, 0, false);
+  checkCount('startTimeout', o.startTimeout, 1, true);
+  if (o.init !== undefined && !Array.isArray(o.init)) {
+    throw new InvalidArgumentError('Option "init" must be an array of arguments for the init function.');
+  }
+  const maxWorkers = o.maxWorkers ?? Math.max(1, defaultWorkers);
+  const minWorkers = o.minWorkers ?? 0;
+  if (minWorkers > maxWorkers) {
+    throw new InvalidArgumentError(`Option "minWorkers" (${minWorkers}) must not exceed "maxWorkers" (${maxWorkers}).`);
+  }
+  return {
+    maxWorkers,
+    minWorkers,
+    idleTimeout: o.idleTimeout ?? 10_000,
+    maxQueue: o.maxQueue ?? Number.POSITIVE_INFINITY,
+    maxTasksPerWorker: o.maxTasksPerWorker ?? Number.POSITIVE_INFINITY,
+    concurrentTasksPerWorker: o.concurrentTasksPerWorker ?? 1,
+    taskTimeout: o.taskTimeout ?? 0,
+    cancelGrace: o.cancelGrace ?? 500,
+    startTimeout: o.startTimeout ?? 60_000,
+    init: o.init,
+  };
+}
+
+/** Validate a task's options. */
+export function checkTaskOptions(o: TaskOptions | undefined): void {
+  if (o === undefined) return;
+  if (o === null || typeof o !== 'object') throw new InvalidArgumentError('Task options must be an object.');
+  checkCount('timeout', o.timeout, 0, true);
+  if (o.priority !== undefined && (typeof o.priority !== 'number' || !Number.isFinite(o.priority))) {
+    throw new InvalidArgumentError(`Task option "priority" must be a finite number; got ${String(o.priority)}.`);
+  }
+  if (o.transfer !== undefined && !Array.isArray(o.transfer)) {
+    throw new InvalidArgumentError('Task option "transfer" must be an array of Transferable objects.');
+  }
+  if (o.signal !== undefined && (o.signal === null || typeof (o.signal as AbortSignal).aborted !== 'boolean')) {
+    throw new InvalidArgumentError('Task option "signal" must be an AbortSignal.');
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The wire protocol between an executor and its workers: one tagged union per
+ * direction. Every post carries an array of messages, so that several tasks or
+ * results that are ready in the same tick cost one structured clone and one event.
+ * @module
+ */
+import { offloadErrorClasses } from './errors.js';
+
+/** Protocol version; both sides check it in the handshake. */
+export const PROTOCOL_VERSION = 1;
+
+/** Messages from the executor to a worker. */
+export type ToWorker =
+  /** Handshake answer: start the worker, running `init(...args)` first. */
+  | { t: 'start'; v: number; init: unknown[] | undefined; concurrency: number }
+  /**
+   * Run task `name` with `args`; the result comes back as `ok` or `err` with the same id.
+   * With `c: 1`, `args` is a chunk of inputs: the task is called once per input and the
+   * result is a {@link ChunkResult}.
+   */
+  | { t: 'run'; id: number; name: string; args: unknown[]; c?: 1 }
+  /** Abort the task's signal (or drop it if it has not started). */
+  | { t: 'cancel'; id: number; reason?: EncodedError }
+  /** Finish what is running, then close. */
+  | { t: 'close' };
+
+/** Messages from a worker to the executor. */
+export type FromWorker =
+  /** The module loaded and called `expose()`; carries the exposed task names. */
+  | { t: 'hello'; v: number; tasks: string[] }
+  /** `init` finished; the worker is serving. */
+  | { t: 'ready' }
+  /** The worker cannot serve (init failed, protocol mismatch). */
+  | { t: 'fatal'; error: EncodedError }
+  /** Task `id` fulfilled with `value`. */
+  | { t: 'ok'; id: number; value: unknown }
+  /** Task `id` threw `error`. */
+  | { t: 'err'; id: number; error: EncodedError }
+  /** Reserved: progress event of task `id`. */
+  | { t: 'progress'; id: number; value: unknown }
+  /** Reserved: one streamed item of task `id`. */
+  | { t: 'yield'; id: number; value: unknown };
+
+/** Result of a chunk: the values in input order, and the first error with its index if one was thrown. */
+export type ChunkResult = [values: unknown[], errorIndex?: number, error?: EncodedError];
+
+/** An error flattened for the wire. */
+export interface EncodedError {
+  name: string;
+  message: string;
+  stack?: string;
+  cause?: EncodedError | { value: unknown };
+  /** Own enumerable data properties (code, errno, user data...). */
+  props?: Record<string, unknown>;
+  /** Set when the task threw something that is not an Error: it is re-thrown as is. */
+  thrown?: { value: unknown };
+  /** Set when `errors` was an AggregateError's list. */
+  errors?: EncodedError[];
+}
+
+const builtinErrors: Record<string, ErrorConstructor> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+};
+
+const cloneable = (value: unknown): boolean => {
+  try {
+    structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Flatten any thrown value into an {@link EncodedError} that structured clone accepts. */
+export function encodeError(error: unknown, depth = 0): EncodedError {
+  if (!(error instanceof Error) && !(error && typeof error === 'object' && 'message' in error)) {
+    return { name: 'Error', message: String(error), thrown: { value: cloneable(error) ? error : String(error) } };
+  }
+  const e = error as Error & Record<string, unknown>;
+  const out: EncodedError = { name: String(e.name ?? 'Error'), message: String(e.message ?? '') };
+  if (typeof e.stack === 'string') out.stack = e.stack;
+  if (e.cause !== undefined && depth < 8) {
+    out.cause = e.cause instanceof Error ? encodeError(e.cause, depth + 1) : { value: cloneable(e.cause) ? e.cause : String(e.cause) };
+  }
+  if (Array.isArray((e as unknown as AggregateError).errors) && depth < 8) {
+    out.errors = (e as unknown as AggregateError).errors.map((x) => encodeError(x, depth + 1));
+  }
+  for (const key of Object.keys(e)) {
+    if (key === 'cause' || key === 'errors' || key === 'stack' || key === 'message') continue;
+    const v = e[key];
+    if (typeof v === 'function') continue;
+    out.props ??= {};
+    out.props[key] = cloneable(v) ? v : String(v);
+  }
+  return out;
+}
+
+/** Re-create an error from its {@link EncodedError} form: built-in and Offload classes as themselves. */
+export function decodeError(encoded: EncodedError): unknown {
+  if (encoded.thrown) return encoded.thrown.value;
+  let error: Error;
+  const offloadClass = offloadErrorClasses[encoded.name];
+  const builtin = builtinErrors[encoded.name];
+  if (encoded.errors) {
+    error = new AggregateError(encoded.errors.map((x) => decodeError(x)), encoded.message);
+  } else if (builtin) {
+    error = new builtin(encoded.message);
+  } else if (offloadClass) {
+    error = Object.create(offloadClass.prototype) as Error;
+    Object.defineProperty(error, 'message', { value: encoded.message, writable: true, configurable: true });
+  } else {
+    error = new Error(encoded.message);
+    Object.defineProperty(error, 'name', { value: encoded.name, writable: true, configurable: true, enumerable: false });
+  }
+  if (encoded.stack !== undefined) {
+    Object.defineProperty(error, 'stack', { value: encoded.stack, writable: true, configurable: true });
+  }
+  if (encoded.cause) {
+    const cause = 'value' in encoded.cause && !('message' in encoded.cause) ? encoded.cause.value : decodeError(encoded.cause as EncodedError);
+    Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true });
+  }
+  if (encoded.props) Object.assign(error, encoded.props);
+  return error;
+}

@@ -1,0 +1,56 @@
+/**
+ * The only thing a backend implements. The core owns queueing, futures, the
+ * protocol, errors, timeouts, cancellation, recycling and crash recovery; a
+ * transport only spawns, posts, listens and terminates.
+ * @module
+ */
+import type { FromWorker, ToWorker } from './protocol.js';
+
+/** What a transport reports back to the executor. */
+export interface TransportEvents {
+  /** A batch of protocol messages arrived from the worker. */
+  message(batch: FromWorker[]): void;
+  /**
+   * The worker is gone (exited, crashed, failed to load, killed). Call once.
+   * `error` describes why when the runtime says so; `exitCode` when there is one.
+   */
+  exit(info: { error?: unknown; exitCode?: number; signal?: string }): void;
+}
+
+/** One live worker, as seen by the executor. */
+export interface Transport {
+  /** Post a batch of protocol messages. Must throw synchronously when the batch cannot be serialized. */
+  post(batch: ToWorker[], transfer: Transferable[]): void;
+  /** Stop the worker now. Resolves when it is gone; `exit` must still be reported. */
+  terminate(): Promise<void> | void;
+  /** Let an idle worker not keep the process alive (optional; Node only). */
+  unref?(): void;
+  /** Undo `unref` when work arrives. */
+  ref?(): void;
+}
+
+/** Starts one worker. Called by the executor whenever it needs another. */
+export type Spawn = (events: TransportEvents, context: { workerId: number }) => Transport;
+
+/**
+ * What a backend can and cannot do. The conformance suite skips tests only by
+ * these flags, and the README's backends table is generated from them.
+ */
+export interface Capabilities {
+  /** Backend name, e.g. `node-worker`. */
+  backend: string;
+  /** Transferables are moved (not copied) across the boundary. */
+  transfer: boolean;
+  /** Tasks run in parallel with the caller's event loop (not inline). */
+  parallel: boolean;
+  /** A running task can be stopped by terminating its worker. */
+  killRunning: boolean;
+  /** A crash of a worker (process.exit, uncaught error) is isolated from the caller. */
+  isolation: 'thread' | 'process' | 'none';
+  /** The worker shares the caller's memory limits; `resourceLimits` or equivalent are supported. */
+  resourceLimits: boolean;
+  /** How a running task is stopped, for the docs. */
+  killMethod: string;
+  /** Rough start-up cost of one worker, for the docs. */
+  startup: string;
+}

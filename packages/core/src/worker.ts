@@ -1,0 +1,282 @@
+/**
+ * Worker side: `expose()` serves a module's task functions to an executor,
+ * and `taskContext()` gives a running task its AbortSignal.
+ *
+ * ```ts
+ * import { expose } from '@offload/core/worker';
+ * export const tasks = expose({ isPrime, fib });
+ * export type Tasks = typeof tasks;
+ * ```
+ * @module
+ */
+import { CancelledError, OffloadError, TaskNotFoundError } from './errors.js';
+import type { TaskMap, Transferred } from './options.js';
+import { type ChunkResult, type EncodedError, type FromWorker, PROTOCOL_VERSION, type ToWorker, encodeError } from './protocol.js';
+import { serializationFailure } from './serialization.js';
+
+export type { TaskMap, Transferred } from './options.js';
+
+/** What a running task can read about itself. Also bound as `this` of a task function. */
+export interface TaskContext {
+  /** Aborted when the caller cancels the task or its timeout expires. Check it in long loops. */
+  readonly signal: AbortSignal;
+  /** The task's id within its executor. */
+  readonly taskId: number;
+}
+
+/** Options of `expose()`. */
+export interface ExposeOptions {
+  /** Runs once per worker before its first task, with the executor's `init` arguments. May be async. */
+  init?: (...args: never[]) => unknown;
+}
+
+/** How a worker talks to its executor. Backends install one before loading the task module. */
+export interface Endpoint {
+  post(batch: FromWorker[], transfer: Transferable[]): void;
+  listen(onBatch: (batch: ToWorker[]) => void): void;
+}
+
+/** Global slot where a backend's worker bootstrap installs its {@link Endpoint}. */
+export const ENDPOINT = Symbol.for('offload.endpoint');
+/** Marks an object returned by `expose()`. */
+export const EXPOSED = Symbol.for('offload.exposed');
+
+const TRANSFER = Symbol.for('offload.transfer');
+
+/**
+ * Return `value` from a task and move `transfer` (ArrayBuffers, ports...) to
+ * the caller instead of copying them.
+ */
+export function transfer<V>(value: V, transferList: Transferable[]): Transferred<V> {
+  return { [TRANSFER]: true, value, transfer: transferList } as unknown as Transferred<V>;
+}
+
+const isTransferred = (v: unknown): v is Transferred<unknown> =>
+  typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[TRANSFER] === true;
+
+let current: TaskContext | undefined;
+
+/** The context of the task being started. Call it synchronously at the top of a task function. */
+export function taskContext(): TaskContext {
+  if (!current) {
+    throw new OffloadError('ERR_OFFLOAD_INVALID_ARGUMENT', 'taskContext() must be called synchronously at the start of a task function (before any await).');
+  }
+  return current;
+}
+
+class Context implements TaskContext {
+  #controller: AbortController | undefined;
+  #reason: unknown;
+  #aborted = false;
+  constructor(readonly taskId: number) {}
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+  abort(reason: unknown): void {
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
+
+function webEndpoint(): Endpoint | undefined {
+  const g = globalThis as Record<string, unknown> & { Bun?: { isMainThread?: boolean } };
+  const scope = g.WorkerGlobalScope as (new () => unknown) | undefined;
+  const inWorker = (typeof scope === 'function' && g.self instanceof scope) || g.Bun?.isMainThread === false;
+  if (!inWorker || typeof g.postMessage !== 'function') return undefined;
+  const post = g.postMessage as (m: unknown, t: Transferable[]) => void;
+  const add = g.addEventListener as (type: string, fn: (e: MessageEvent) => void) => void;
+  return {
+    post: (batch, t) => post(batch, t),
+    listen: (fn) => add('message', (e) => fn(e.data)),
+  };
+}
+
+/**
+ * Serve `tasks` to the executor that started this worker, and return them
+ * unchanged (typed) for `typeof` and for the inline executor. Imported in a
+ * normal module (not a worker), it only returns the tasks.
+ */
+export function expose<T extends TaskMap>(tasks: T, options: ExposeOptions = {}): T {
+  Object.defineProperty(tasks, EXPOSED, { value: options, enumerable: false, configurable: true });
+  const endpoint = ((globalThis as Record<symbol, unknown>)[ENDPOINT] as Endpoint | undefined) ?? webEndpoint();
+  if (endpoint) serve(endpoint, tasks, options);
+  return tasks;
+}
+
+/** Longest time results may wait in the outgoing batch while more tasks run. */
+const FLUSH_AFTER_MS = 1;
+
+/**
+ * Run the protocol for one worker over `endpoint`. Exported for backends and
+ * the inline executor; task modules use `expose()`.
+ */
+export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions = {}): void {
+  let ready: Promise<void> | undefined;
+  let started = false;
+  let concurrency = 1;
+  let running = 0;
+  const waiting: Extract<ToWorker, { t: 'run' }>[] = [];
+  const contexts = new Map<number, Context>();
+  let outbox: FromWorker[] = [];
+  let transfers: Transferable[] = [];
+  let flushScheduled = false;
+  let lastFlush = performance.now();
+  const names = new Map<number, string>();
+
+  const flush = (): void => {
+    flushScheduled = false;
+    lastFlush = performance.now();
+    if (outbox.length === 0) return;
+    const batch = outbox;
+    const t = transfers;
+    outbox = [];
+    transfers = [];
+    try {
+      endpoint.post(batch, t);
+      for (const msg of batch) if (msg.t === 'ok' || msg.t === 'err') names.delete(msg.id);
+    } catch {
+      for (const msg of batch) {
+        try {
+          endpoint.post([msg], []);
+        } catch (error) {
+          if (msg.t === 'ok') {
+            endpoint.post([{ t: 'err', id: msg.id, error: encodeError(serializationFailure('result', names.get(msg.id) ?? '?', [msg.value], error)) }], []);
+          }
+        }
+        if (msg.t === 'ok' || msg.t === 'err') names.delete(msg.id);
+      }
+    }
+  };
+  const send = (msg: FromWorker, t?: Transferable[]): void => {
+    outbox.push(msg);
+    if (t) for (const x of t) transfers.push(x);
+    if (performance.now() - lastFlush >= FLUSH_AFTER_MS) flush();
+    else if (!flushScheduled) {
+      flushScheduled = true;
+      queueMicrotask(flush);
+    }
+  };
+
+  const settle = (id: number, ok: boolean, value: unknown): void => {
+    contexts.delete(id);
+    if (ok) {
+      if (isTransferred(value)) send({ t: 'ok', id, value: value.value }, value.transfer);
+      else send({ t: 'ok', id, value });
+    } else send({ t: 'err', id, error: encodeError(value) });
+  };
+
+  const runChunk = (fn: (...a: unknown[]) => unknown, ctx: Context, inputs: unknown[]): unknown => {
+    const values: unknown[] = [];
+    const step = (i: number): unknown => {
+      for (; i < inputs.length; i++) {
+        let r: unknown;
+        try {
+          r = fn.call(ctx, inputs[i]);
+        } catch (e) {
+          return [values, i, encodeError(e)] satisfies ChunkResult;
+        }
+        if (r && typeof (r as PromiseLike<unknown>).then === 'function') {
+          const at = i;
+          return Promise.resolve(r).then(
+            (v) => {
+              values.push(v);
+              return step(at + 1);
+            },
+            (e) => [values, at, encodeError(e)] satisfies ChunkResult,
+          );
+        }
+        values.push(r);
+      }
+      return [values] satisfies ChunkResult;
+    };
+    return step(0);
+  };
+
+  const start = (msg: Extract<ToWorker, { t: 'run' }>): void => {
+    const fn = tasks[msg.name];
+    if (typeof fn !== 'function') {
+      send({ t: 'err', id: msg.id, error: encodeError(new TaskNotFoundError(msg.name, Object.keys(tasks))) });
+      return;
+    }
+    const ctx = contexts.get(msg.id) ?? new Context(msg.id);
+    names.set(msg.id, msg.name);
+    let result: unknown;
+    current = ctx;
+    try {
+      result = msg.c ? runChunk(fn, ctx, msg.args) : fn.apply(ctx, msg.args);
+    } catch (error) {
+      current = undefined;
+      settle(msg.id, false, error);
+      return;
+    }
+    current = undefined;
+    if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
+      contexts.set(msg.id, ctx);
+      running++;
+      Promise.resolve(result).then(
+        (v) => {
+          running--;
+          settle(msg.id, true, v);
+          drain();
+        },
+        (e) => {
+          running--;
+          settle(msg.id, false, e);
+          drain();
+        },
+      );
+    } else settle(msg.id, true, result);
+  };
+
+  const drain = (): void => {
+    while (running < concurrency && waiting.length > 0) start(waiting.shift() as Extract<ToWorker, { t: 'run' }>);
+  };
+
+  const cancel = (id: number, reason: EncodedError | undefined): void => {
+    const i = waiting.findIndex((m) => m.id === id);
+    const error = new CancelledError(reason?.message ?? 'The task was cancelled.');
+    if (i >= 0) {
+      waiting.splice(i, 1);
+      send({ t: 'err', id, error: encodeError(error) });
+      return;
+    }
+    contexts.get(id)?.abort(error);
+  };
+
+  endpoint.listen((batch) => {
+    for (const msg of batch) {
+      switch (msg.t) {
+        case 'run':
+          waiting.push(msg);
+          break;
+        case 'cancel':
+          cancel(msg.id, msg.reason);
+          break;
+        case 'start':
+          if (started) break;
+          started = true;
+          concurrency = msg.concurrency;
+          ready = (async () => {
+            if (options.init) await (options.init as (...a: unknown[]) => unknown)(...(msg.init ?? []));
+          })().then(
+            () => send({ t: 'ready' }),
+            (error) => {
+              send({ t: 'fatal', error: encodeError(error) });
+              throw error;
+            },
+          );
+          break;
+        default:
+          break;
+      }
+    }
+    if (!ready) return;
+    ready.then(drain, () => {});
+  });
+  endpoint.post([{ t: 'hello', v: PROTOCOL_VERSION, tasks: Object.keys(tasks) }], []);
+}

@@ -1,0 +1,11 @@
+import { registerConformance } from '@offload/conformance/vitest';
+import { createInlineExecutor, inlineCapabilities } from '@offload/core';
+
+const fixtures = new URL('../../conformance/dist/fixtures/', import.meta.url);
+
+registerConformance({
+  name: 'inline@node',
+  capabilities: inlineCapabilities,
+  fixture: (name) => new URL(`${name}.js`, fixtures),
+  create: (module, options) => createInlineExecutor(module, options),
+});

@@ -1,0 +1,90 @@
+/**
+ * Spawns one worker_threads Worker on a task module and adapts it to the
+ * core's Transport: spawn, post, listen, terminate.
+ * @module
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker, type ResourceLimits, SHARE_ENV } from 'node:worker_threads';
+import { InvalidArgumentError, type Spawn } from '@offload/core';
+
+/** worker_threads options passed through to each Worker. */
+export interface ThreadOptions {
+  /** V8 heap limits of each worker. */
+  resourceLimits?: ResourceLimits;
+  /** Environment of each worker: an object, or `SHARE_ENV` to share the parent's. Default: a copy of the parent's. */
+  env?: Record<string, string | undefined> | typeof SHARE_ENV;
+  /** Node options of each worker, e.g. `['--enable-source-maps']`. */
+  execArgv?: string[];
+  /** Thread name, shown in debuggers and profiles; the worker id is appended. */
+  name?: string;
+}
+
+/** Loads the endpoint into the worker, then tsx when the module is TypeScript, then the module. */
+const BOOTSTRAP = `
+const { parentPort, workerData } = require('node:worker_threads');
+globalThis[Symbol.for('offload.endpoint')] = {
+  post: (batch, transfer) => parentPort.postMessage(batch, transfer),
+  listen: (fn) => parentPort.on('message', fn),
+};
+(async () => {
+  if (workerData.tsx) {
+    const api = await import(workerData.tsx);
+    (api.register ?? api.default.register)();
+  }
+  await import(workerData.module);
+})().catch((error) => process.nextTick(() => { throw error; }));
+`;
+
+const TS = /\.(c|m)?tsx?$/;
+
+/** Where tsx's ESM API is, seen from the task module (or the current directory). */
+function findTsx(moduleUrl: string): string {
+  for (const from of [moduleUrl, pathToFileURL(`${process.cwd()}/`).href]) {
+    try {
+      return pathToFileURL(createRequire(from).resolve('tsx/esm/api')).href;
+    } catch {}
+  }
+  throw new InvalidArgumentError(
+    `The task module ${moduleUrl} is TypeScript, and worker_threads cannot load it without tsx. Install tsx in your project (npm i -D tsx), or point createExecutor at the built .js file.`,
+  );
+}
+
+function toUrl(moduleUrl: URL | string): string {
+  if (moduleUrl instanceof URL) return moduleUrl.href;
+  if (typeof moduleUrl !== 'string' || moduleUrl === '') {
+    throw new InvalidArgumentError('createExecutor() needs the task module as a URL, e.g. new URL("./tasks.js", import.meta.url).');
+  }
+  if (/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl) && !/^[a-z]:[\\/]/i.test(moduleUrl)) return moduleUrl;
+  return pathToFileURL(moduleUrl).href;
+}
+
+/** Build the Spawn function for a module. */
+export function spawnThread(moduleUrl: URL | string, options: ThreadOptions): Spawn {
+  const module = toUrl(moduleUrl);
+  const tsx = TS.test(new URL(module).pathname) ? findTsx(module) : undefined;
+  return (events, { workerId }) => {
+    const worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      workerData: { module, tsx },
+      resourceLimits: options.resourceLimits,
+      env: options.env,
+      execArgv: options.execArgv,
+      name: `${options.name ?? 'offload'}-${workerId}`,
+      stdout: false,
+      stderr: false,
+    });
+    let error: unknown;
+    worker.on('message', (batch) => events.message(batch));
+    worker.on('error', (e) => {
+      error = e;
+    });
+    worker.on('exit', (exitCode) => events.exit({ error, exitCode }));
+    return {
+      post: (batch, transfer) => worker.postMessage(batch, transfer),
+      terminate: () => worker.terminate().then(() => {}),
+      ref: () => worker.ref(),
+      unref: () => worker.unref(),
+    };
+  };
+}

@@ -1,0 +1,15 @@
+import { fileURLToPath } from 'node:url';
+import { registerConformance } from '@offload/conformance/vitest';
+import { capabilities, createExecutor } from '../src/index.js';
+import { exitsAfterShutdown } from './exit-check.js';
+
+const fixtures = new URL('../../conformance/dist/fixtures/', import.meta.url);
+
+registerConformance({
+  name: 'node-worker@node',
+  capabilities,
+  flags: { processExit: true },
+  fixture: (name) => new URL(`${name}.js`, fixtures),
+  create: (module, options) => createExecutor(module, options),
+  exitsAfterShutdown: () => exitsAfterShutdown(fileURLToPath(new URL('./exit-program.mjs', import.meta.url))),
+});
