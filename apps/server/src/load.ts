@@ -242,7 +242,7 @@ function table(rows: Row[]): string {
   const head = ['runtime', 'mode', 'workers', 'fib/s', 'fib p50 ms', '/health p50 ms', 'p99 ms', 'max ms', '/health n', 'errors'];
   const body = rows.map((r) =>
     r.error
-      ? [r.runtime, r.mode, String(r.workers), `not measured: ${r.error}`, '', '', '', '', '', '']
+      ? [r.runtime, r.mode, String(r.workers), `not measured: ${r.error.replaceAll('|', '/').slice(0, 160)}`, '', '', '', '', '', '']
       : [
           `${r.runtime} ${r.version.replace(/^(deno |bun |v)/, '').split(' ')[0]}`,
           r.mode,

@@ -291,6 +291,30 @@ export function serverSuite(runtime: Runtime): void {
       await until(server, (s) => s.running === 0, 'the cancelled task to leave its worker');
     });
 
+    it('cancels the rest of a POST /primes stream when the client disconnects', async () => {
+      const before = await until(server, (s) => s.running === 0 && s.queued === 0, 'an idle pool');
+      const N = 8; // 2 run, 6 wait (maxQueue 8); each takes ~0.5 s
+      const first = await new Promise<string>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/primes', agent: false }, (res) => {
+          res.setEncoding('utf8');
+          res.once('data', (chunk: string) => {
+            req.destroy();
+            resolve(chunk);
+          });
+        });
+        req.on('error', () => {});
+        req.on('close', () => reject(new Error('closed before the first line')));
+        req.end(JSON.stringify(Array.from({ length: N }, () => 9007199254740881)));
+      });
+      expect(JSON.parse(first.split('\n')[0] as string)).toMatchObject({ n: 9007199254740881, prime: true });
+      const after = await until(
+        server,
+        (s) => s.queued === 0 && s.running === 0 && s.completed - before.completed + s.cancelled - before.cancelled === N,
+        'every task of the stream to finish or be cancelled',
+      );
+      expect(after.cancelled - before.cancelled).toBeGreaterThan(0);
+    });
+
     it('shuts down gracefully on SIGTERM: stops accepting, finishes running work, exits 0', async () => {
       const long = server.get(`/fib/${LONG_FIB}`);
       await until(server, (s) => s.running >= 1, 'the long fib to start');
