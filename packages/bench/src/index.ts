@@ -10,3 +10,4 @@ export * from './results.js';
 export * from './scenarios.js';
 export * from './stats.js';
 export * from './workloads.js';
+export * from './web-runner.js';

@@ -47,7 +47,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     map: 1_000_000,
     mapUnchunked: 10_000,
     chunkSize: 1_000,
-    scaling: { warmup: 0, samples: 1 },
+    scaling: { warmup: 0, samples: 3 },
     throughput: { warmup: 1, samples: 3 },
     cold: { warmup: 1, samples: 3 },
     memory: { warmup: 0, samples: 1 },

@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const app = fileURLToPath(new URL('..', import.meta.url));
+const built = existsSync(fileURLToPath(new URL('../../../packages/bench/dist/index.js', import.meta.url)));
+
+describe.skipIf(!built)('bench app --smoke', () => {
+  it('writes a valid results.json and a self-contained report.html (structure, not timings)', { timeout: 120_000 }, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'offload-bench-'));
+    const tsx = join(app, 'node_modules/.bin/tsx');
+    const { stdout } = await run(tsx, ['src/cli.ts', '--smoke', '--runtimes', 'node', '--no-progress', '--out', out], { cwd: app, maxBuffer: 16 << 20 });
+    expect(stdout).toContain('node · burst');
+    expect(stdout).toContain('targets (issue 4)');
+
+    const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(report).toMatchObject({ schema: 1, mode: 'smoke' });
+    expect(report.machine).toMatchObject({ cores: expect.any(Number), runtimes: { node: process.versions.node } });
+    expect(report.results.length).toBeGreaterThan(10);
+    for (const r of report.results) {
+      expect(r).toEqual(
+        expect.objectContaining({
+          runtime: 'node',
+          scenario: expect.any(String),
+          backend: expect.any(String),
+          kind: expect.stringMatching(/^(offload|peer|raw|baseline)$/),
+          workload: expect.any(String),
+          workers: expect.any(Number),
+          unit: expect.any(String),
+          samples: expect.any(Array),
+        }),
+      );
+      if (!r.error) expect(r.median).toBeGreaterThan(0);
+    }
+    const scenarios = new Set(report.results.map((r: { scenario: string }) => r.scenario));
+    for (const s of ['sequential', 'scaling', 'burst', 'pingpong', 'cold-start', 'map', 'map-unchunked', 'memory']) expect(scenarios).toContain(s);
+    const kinds = new Set(report.results.map((r: { kind: string }) => r.kind));
+    for (const k of ['offload', 'peer', 'raw', 'baseline']) expect(kinds).toContain(k);
+    expect(report.targets.length).toBeGreaterThan(0);
+    for (const t of report.targets) expect(['met', 'missed', 'n/a']).toContain(t.status);
+
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).not.toMatch(/<script[^>]+src=/);
+    expect(html).toContain('Chart');
+    const json = html.match(/<script id="results" type="application\/json">(.*?)<\/script>/s)?.[1];
+    expect(JSON.parse(json ?? '').results).toHaveLength(report.results.length);
+  });
+});

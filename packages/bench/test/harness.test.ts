@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { rawPool } from '../src/adapter.js';
+import { interleave } from '../src/harness.js';
+
+describe('interleave', () => {
+  it('runs entries A B A B, discards warm-up rounds and summarizes', async () => {
+    const order: string[] = [];
+    let a = 0;
+    let b = 100;
+    const out = await interleave(
+      [
+        { key: 'A', run: async () => (order.push('A'), ++a) },
+        { key: 'B', run: async () => (order.push('B'), ++b) },
+      ],
+      { warmup: 1, samples: 3 },
+    );
+    expect(order).toEqual(['A', 'B', 'A', 'B', 'A', 'B', 'A', 'B']);
+    expect(out[0]).toMatchObject({ key: 'A', samples: [2, 3, 4], median: 3, min: 2, max: 4 });
+    expect(out[1]).toMatchObject({ key: 'B', samples: [102, 103, 104], median: 103 });
+  });
+
+  it('keeps going when an entry throws and reports its error', async () => {
+    let ticks = 0;
+    const out = await interleave(
+      [
+        { key: 'bad', run: async () => Promise.reject(new TypeError('nope')) },
+        { key: 'good', run: async () => 1 },
+      ],
+      { warmup: 0, samples: 2 },
+      () => ticks++,
+    );
+    expect(out[0].error).toBe('TypeError: nope');
+    expect(out[0].samples).toEqual([]);
+    expect(out[1]).toMatchObject({ samples: [1, 1], median: 1 });
+    expect(ticks).toBe(3);
+  });
+});
+
+describe('rawPool', () => {
+  it('sends one task per worker at a time unless pipelined, and resolves by id', async () => {
+    const posted: unknown[][] = [];
+    const listeners: ((m: unknown) => void)[] = [];
+    const pool = rawPool(
+      () => {
+        const i = listeners.length;
+        posted.push([]);
+        listeners.push(() => {});
+        return {
+          post: (m) => posted[i].push(m),
+          onMessage: (fn) => {
+            listeners[i] = fn;
+          },
+          terminate: () => {},
+        };
+      },
+      2,
+      false,
+    );
+    const ps = [1, 2, 3].map((x) => pool.run('add', x));
+    expect(posted.map((p) => p.length)).toEqual([1, 1]);
+    const [id] = posted[0][0] as [number];
+    listeners[0]([id, 'first']);
+    expect(posted[0].length).toBe(2);
+    const [id2, , arg2] = posted[1][0] as [number, string, number];
+    const [id3] = posted[0][1] as [number];
+    listeners[1]([id2, arg2 + 1]);
+    listeners[0]([id3, 'third']);
+    expect(await Promise.all(ps)).toEqual(['first', 3, 'third']);
+    await pool.close();
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateTargets, renderHtml, renderText, scalingTables } from '../src/report.js';
+import type { Report, Result } from '../src/results.js';
+import { summarize } from '../src/stats.js';
+
+const r = (o: Partial<Result> & Pick<Result, 'scenario' | 'backend' | 'kind'>, samples: number[]): Result => ({
+  runtime: 'node',
+  isolation: 'thread',
+  workload: 'add',
+  workers: 2,
+  n: 1,
+  unit: 'tasks/s',
+  better: 'higher',
+  ...summarize(samples),
+  ...o,
+});
+
+const results: Result[] = [
+  r({ scenario: 'sequential', backend: 'main-thread', kind: 'baseline', isolation: 'none', workload: 'is_prime', workers: 1, unit: 'ms', better: 'lower', speedup: 1 }, [400]),
+  r({ scenario: 'scaling', backend: 'node-worker', kind: 'offload', workload: 'is_prime', workers: 1, unit: 'ms', better: 'lower', speedup: 0.8 }, [500]),
+  r({ scenario: 'scaling', backend: 'node-worker', kind: 'offload', workload: 'is_prime', workers: 2, unit: 'ms', better: 'lower', speedup: 1.6 }, [250]),
+  r({ scenario: 'scaling', backend: 'raw-postMessage', kind: 'raw', workload: 'is_prime', workers: 2, unit: 'ms', better: 'lower', speedup: 1.7 }, [235]),
+  r({ scenario: 'burst', backend: 'node-worker', kind: 'offload' }, [200_000, 190_000, 210_000]),
+  r({ scenario: 'burst', backend: 'tinypool', kind: 'peer' }, [20_000]),
+  r({ scenario: 'burst', backend: 'piscina', kind: 'peer' }, [30_000]),
+  r({ scenario: 'burst', backend: 'tinypool-child_process', kind: 'peer', isolation: 'process' }, [90_000]),
+  r({ scenario: 'burst', backend: 'raw-postMessage', kind: 'raw' }, [250_000]),
+  r({ scenario: 'map', backend: 'node-worker', kind: 'offload', n: 1_000_000, unit: 'items/s' }, [2_000_000]),
+  r({ scenario: 'map-unchunked', backend: 'node-worker', kind: 'offload', unit: 'items/s' }, [80_000]),
+  r({ scenario: 'cold-start', backend: 'node-worker', kind: 'offload', unit: 'ms', better: 'lower' }, [50]),
+  r({ scenario: 'cold-start', backend: 'raw-postMessage', kind: 'raw', unit: 'ms', better: 'lower' }, [45]),
+  r({ scenario: 'burst', backend: 'deno-bun', kind: 'offload', runtime: 'deno' }, [10]),
+];
+
+const report: Report = {
+  schema: 1,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  mode: 'quick',
+  machine: { cpuModel: 'Test CPU', cores: 2, availableParallelism: 2, memoryGB: 4, platform: 'test', arch: 'x64', runtimes: { node: '20' } },
+  options: {},
+  results,
+  targets: evaluateTargets(results),
+  notes: ['a note'],
+};
+
+describe('targets', () => {
+  const t = (id: string) => report.targets.find((x) => x.id === id);
+
+  it('compares the burst with the fastest peer of the same isolation and with the raw floor', () => {
+    expect(t('node/node-worker/burst-vs-peer')).toMatchObject({ value: 200_000 / 30_000, status: 'met' });
+    expect(t('node/node-worker/burst-vs-raw')).toMatchObject({ value: 0.8, status: 'met' });
+  });
+
+  it('compares speedups, map chunking and time to first result', () => {
+    expect(t('node/node-worker/is_prime-speedup')?.status).toBe('missed');
+    expect(t('node/node-worker/is_prime-speedup')?.value).toBeCloseTo(1.6 / 1.7);
+    expect(t('node/node-worker/map-chunking')).toMatchObject({ value: 25, status: 'met' });
+    expect(t('node/node-worker/cold-start')).toMatchObject({ value: 5, op: '<=', status: 'met' });
+  });
+
+  it('marks a target without its floor n/a', () => {
+    expect(t('deno/deno-bun/burst-vs-raw')?.status).toBe('n/a');
+  });
+});
+
+describe('report', () => {
+  it('prints a Table 17-1 style scaling table', () => {
+    const [table] = scalingTables(results);
+    expect(table).toContain('node · is_prime');
+    expect(table).toMatch(/sequential\s+400 ms\s+1\.00x/);
+    expect(table).toMatch(/2 workers.*250 ms\s+1\.6x.*235 ms\s+1\.7x/);
+  });
+
+  it('prints every target as MET, MISSED or n/a', () => {
+    const text = renderText(report);
+    expect(text).toContain('Test CPU');
+    expect(text).toMatch(/MET\s+node-worker burst >= 3x/);
+    expect(text).toMatch(/MISSED\s+node-worker is_prime speedup/);
+    expect(text).toContain('note: a note');
+  });
+
+  it('renders a self-contained HTML with chart.js inlined and the results embedded', () => {
+    const html = renderHtml({ ...report, notes: ['</script><b>x</b>'] }, 'window.Chart = function () {};');
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('window.Chart = function () {};');
+    expect(html).not.toMatch(/<script[^>]+src=/);
+    const json = html.match(/<script id="results" type="application\/json">(.*?)<\/script>/s)?.[1];
+    expect(JSON.parse(json ?? '')).toMatchObject({ schema: 1, notes: ['</script><b>x</b>'] });
+    expect(html).not.toContain('<b>x</b>');
+  });
+});
