@@ -18,8 +18,6 @@ export interface Registry {
   token: string;
   /** Process id (and process group id) of verdaccio. */
   pid: number | undefined;
-  /** Everything verdaccio printed, for failure messages. */
-  log(): string;
   /** Stop verdaccio (its whole process group) and wait for it to exit. */
   stop(): Promise<void>;
 }
@@ -97,7 +95,7 @@ export async function startRegistry(dir: string, localOnly: string[]): Promise<R
     try {
       await waitUntilUp(url, child, () => output);
       const token = await addUser(url);
-      return { url, token, pid: child.pid, log: () => output, stop: () => stop(child) };
+      return { url, token, pid: child.pid, stop: () => stop(child) };
     } catch (err) {
       lastError = err;
       await stop(child);

@@ -9,14 +9,24 @@
  * and every temporary folder are removed whatever the outcome.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   describeTree,
-  expectedLines,
   exampleTsconfig,
+  expectedLines,
   type InstalledPackage,
   installedPackages,
   resultLines,
@@ -34,17 +44,21 @@ let tmp = '';
 let registry: Registry | undefined;
 /** Environment of every command: a throw-away HOME, npm config and caches. */
 let env: NodeJS.ProcessEnv = {};
+/** The copy of the repo that is versioned and published. */
 let copy = '';
-/** The version the release gave the fixed group, once `version-packages` ran. */
+/** Versions of the fixed group before and after `pnpm version-packages`. */
+let before: string[] = [];
+let after: string[] = [];
+let changesetsBefore: string[] = [];
+/** The version the release gave the fixed group. */
 let version = '';
+let versionError: unknown;
 let releaseError: unknown;
-const trees: string[] = [];
 
-// If the worker is torn down before afterAll (a crash, a hard timeout), still stop
-// verdaccio and remove the folders.
-let registryPid: number | undefined;
+// If this process exits before afterAll ran (a crash, a hard timeout), still remove the
+// folders; verdaccio's watchdog stops it when this process is gone.
 const emergencyCleanup = () => {
-  killGroup(registryPid, 'SIGKILL');
+  killGroup(registry?.pid, 'SIGKILL');
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 };
 
@@ -55,21 +69,22 @@ beforeAll(async () => {
   const bin = join(tmp, 'bin');
   mkdirSync(home);
   mkdirSync(bin);
+  // changesets and turbo call `pnpm` by name: put the pinned one on PATH.
   symlinkSync(resolvePnpm(), join(bin, 'pnpm'));
   registry = await startRegistry(join(tmp, 'registry'), names);
-  registryPid = registry.pid;
-  // A user config that points npm (and pnpm, and changesets' npm calls) at verdaccio
-  // and nowhere else; the machine's ~/.npmrc is not read.
-  const host = registry.url.replace(/^http:/, '');
+  // A user config that points npm (and pnpm, and changesets' npm calls) at verdaccio and
+  // nowhere else, with the publish token; the machine's ~/.npmrc is not read.
   writeFileSync(
     join(home, '.npmrc'),
-    `registry=${registry.url}\n${host}:_authToken=${registry.token}\nfund=false\naudit=false\nupdate-notifier=false\n`,
+    `registry=${registry.url}\n${registry.url.replace(/^http:/, '')}:_authToken=${registry.token}\nfund=false\naudit=false\nupdate-notifier=false\n`,
   );
   env = cleanEnv({
     HOME: home,
     PATH: `${bin}:${process.env.PATH}`,
     NPM_CONFIG_USERCONFIG: join(home, '.npmrc'),
+    // changesets ignores the .npmrc registry unless this is set (TOOLCHAIN.md).
     npm_config_registry: registry.url,
+    NPM_CONFIG_REGISTRY: registry.url,
     npm_config_cache: join(tmp, 'npm-cache'),
     TURBO_TELEMETRY_DISABLED: '1',
     TURBO_NO_UPDATE_NOTIFIER: '1',
@@ -84,15 +99,34 @@ beforeAll(async () => {
     DENO_NO_UPDATE_CHECK: '1',
     DENO_NO_PROMPT: '1',
     BUN_INSTALL_CACHE_DIR: join(tmp, 'bun-cache'),
-    NPM_CONFIG_REGISTRY: registry.url,
   });
+
+  // A maintainer releases from a clean checkout of main: the copy is one.
   copy = join(tmp, 'repo');
-  copyWorkspace(copy, process.env.OFFLOAD_RELEASE_SOURCE ?? repoRoot); // DEV-ONLY hook
-  // A maintainer releases from a clean checkout of main.
+  copyWorkspace(copy);
   await sh('git', ['init', '-q', '-b', 'main'], copy);
   await sh('git', ['add', '-A'], copy);
   await sh('git', ['commit', '-q', '-m', 'release rehearsal'], copy);
-}, 120_000);
+  before = fixedGroupVersions();
+  changesetsBefore = pendingChangesets();
+
+  try {
+    await step('pnpm version-packages', () => sh('pnpm', ['run', 'version-packages'], copy));
+    after = fixedGroupVersions();
+    version = after[0] ?? '';
+    // The "Version Packages" commit, then the release from it.
+    await sh('git', ['add', '-A'], copy);
+    await sh('git', ['commit', '-q', '-m', 'Version Packages'], copy);
+  } catch (err) {
+    versionError = err;
+    return;
+  }
+  try {
+    await step('pnpm release', () => sh('pnpm', ['run', 'release'], copy, 240_000));
+  } catch (err) {
+    releaseError = err;
+  }
+}, 400_000);
 
 afterAll(async () => {
   try {
@@ -100,81 +134,64 @@ afterAll(async () => {
   } finally {
     process.off('exit', emergencyCleanup);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
-    if (trees.length) console.log(`installed dependency trees:\n  ${trees.join('\n  ')}`);
   }
 }, 30_000);
 
 describe('release round trip through a local registry', () => {
-  test('pnpm version-packages bumps the fixed group and writes changelogs', async () => {
-    const before = published.map((p) => readJson(join(copy, p.dir, 'package.json')).version as string);
-    expect(new Set(before).size, 'the fixed group starts on one version').toBe(1);
-    const pending = pendingChangesets(copy);
-    expect(pending.length, 'there are changesets to release').toBeGreaterThan(0);
-
-    await sh('pnpm', ['run', 'version-packages'], copy);
-
-    const after = published.map((p) => readJson(join(copy, p.dir, 'package.json')).version as string);
+  test('pnpm version-packages bumps the fixed group as one and writes changelogs', () => {
+    if (versionError) throw versionError;
+    expect(new Set(before).size, `the fixed group starts on one version: ${before.join(', ')}`).toBe(1);
+    expect(changesetsBefore.length, 'there are changesets to release').toBeGreaterThan(0);
     expect(new Set(after).size, `one version for ${names.join(', ')}: got ${after.join(', ')}`).toBe(1);
-    version = after[0];
     expect(version).not.toBe(before[0]);
     for (const p of published) {
       const changelog = join(copy, p.dir, 'CHANGELOG.md');
       expect(existsSync(changelog), `${p.name} has a CHANGELOG.md`).toBe(true);
       expect(readFileSync(changelog, 'utf8')).toContain(`## ${version}`);
     }
-    expect(pendingChangesets(copy), 'changesets are consumed').toEqual([]);
-    // The maintainer commits the "Version Packages" change, then releases.
-    await sh('git', ['add', '-A'], copy);
-    await sh('git', ['commit', '-q', '-m', 'Version Packages'], copy);
-  }, 60_000);
+    expect(pendingChangesets(), 'the changesets are consumed').toEqual([]);
+  });
 
-  test('pnpm release builds and publishes every package', async () => {
-    expect(version, 'versioning ran').not.toBe('');
-    try {
-      await sh('pnpm', ['run', 'release'], copy, 240_000);
-      for (const p of published) {
-        const meta = await registryPackument(p.name);
-        expect(meta?.versions?.[version], `${p.name}@${version} is on the registry`).toBeDefined();
-        const manifest = meta.versions[version];
-        for (const [dep, range] of Object.entries<string>(manifest.dependencies ?? {})) {
-          expect(range, `${p.name} depends on ${dep} by a published range, not a workspace: one`).not.toMatch(
-            /^workspace:/,
-          );
-        }
+  test('pnpm release builds and publishes every package, with workspace ranges pinned', async () => {
+    released();
+    for (const p of published) {
+      const res = await fetch(`${registry?.url}${p.name.replace('/', '%2f')}`);
+      expect(res.ok, `${p.name} is on the registry`).toBe(true);
+      const packument = (await res.json()) as { versions: Record<string, { dependencies?: Record<string, string> }> };
+      const manifest = packument.versions[version];
+      expect(manifest, `${p.name}@${version} is on the registry`).toBeDefined();
+      for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
+        if (names.includes(dep)) expect(range, `${p.name} -> ${dep}`).toBe(version);
       }
-    } catch (err) {
-      releaseError = err;
-      throw err;
     }
-  }, 300_000);
+  });
 
-  test('each published tarball holds dist, types, README, LICENSE and CHANGELOG', async () => {
+  test('each published tarball holds dist with types, README, LICENSE and CHANGELOG, and no tests', async () => {
     released();
     const dir = join(tmp, 'tarballs');
     mkdirSync(dir, { recursive: true });
     for (const p of published) {
       const { stdout } = await sh('npm', ['pack', `${p.name}@${version}`, '--json', '--pack-destination', dir], dir);
       const files = (JSON.parse(stdout)[0].files as { path: string }[]).map((f) => f.path);
-      for (const required of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
-        expect(files, `${p.name} tarball`).toContain(required);
-      }
-      expect(files.some((f) => f.startsWith('dist/') && f.endsWith('.js')), `${p.name} ships dist/*.js`).toBe(true);
-      expect(files.some((f) => f.startsWith('dist/') && f.endsWith('.d.ts')), `${p.name} ships dist/*.d.ts`).toBe(true);
-      expect(files.filter((f) => /\.test\.|tsbuildinfo|^src\//.test(f)), `${p.name} ships no tests or build state`).toEqual(
-        [],
+      expect(files, `${p.name} tarball`).toEqual(
+        expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']),
       );
+      expect(files.some((f) => /^dist\/.*\.js$/.test(f)), `${p.name} ships dist/*.js`).toBe(true);
+      expect(files.some((f) => /^dist\/.*\.d\.ts$/.test(f)), `${p.name} ships dist/*.d.ts`).toBe(true);
+      const unwanted = files.filter((f) => /\.test\.|\.tsbuildinfo$|^src\/|^test\//.test(f));
+      expect(unwanted, `${p.name} ships no tests, sources or build state`).toEqual([]);
     }
-  }, 120_000);
+  });
 
-  test('npm install @offload/node-worker: the seed example runs as .mjs and as .ts with tsx', async () => {
+  test('npm install @offload/node-worker: the example runs as .mjs, and as .ts with tsx', async () => {
     await npmBackend('@offload/node-worker');
   }, 180_000);
 
-  test('npm install @offload/child-process: the seed example runs as .mjs and as .ts with tsx', async () => {
+  test('npm install @offload/child-process: the example runs as .mjs, and as .ts with tsx', async () => {
     await npmBackend('@offload/child-process');
   }, 180_000);
 
-  test('deno install @offload/deno-bun: the seed example runs on Deno', async () => {
+  test('deno add npm:@offload/deno-bun: the example runs on Deno', async () => {
     released();
     const deno = runtimeBinary('deno');
     const dir = consumerDir('deno');
@@ -188,19 +205,19 @@ describe('release round trip through a local registry', () => {
       ['add', '--minimum-dependency-age=0', `npm:@offload/deno-bun@${version}`, `npm:@offload/core@${version}`],
       dir,
     );
-    checkTree('deno-bun (deno)', '@offload/deno-bun', installedPackages(dir));
-    expectExampleOutput(await sh(deno, ['run', '--allow-read', 'main.mjs'], dir), 'deno main.mjs');
-    expectExampleOutput(await sh(deno, ['run', '--allow-read', 'main.ts'], dir), 'deno main.ts');
+    checkTree('deno-bun (deno add)', '@offload/deno-bun', installedPackages(dir));
+    expectExampleOutput(await sh(deno, ['run', '--allow-read', 'main.mjs'], dir), 'deno run main.mjs');
+    expectExampleOutput(await sh(deno, ['run', '--allow-read', 'main.ts'], dir), 'deno run main.ts');
   }, 120_000);
 
-  test('bun add @offload/deno-bun: the seed example runs on Bun', async () => {
+  test('bun add @offload/deno-bun: the example runs on Bun', async () => {
     released();
     const bun = runtimeBinary('bun');
     const dir = consumerDir('bun');
     writeFileSync(join(dir, 'bunfig.toml'), `[install]\nregistry = "${registry?.url}"\n`);
     writeExample(dir, '@offload/deno-bun');
     await sh(bun, ['add', `@offload/deno-bun@${version}`], dir);
-    checkTree('deno-bun (bun)', '@offload/deno-bun', installedPackages(dir));
+    checkTree('deno-bun (bun add)', '@offload/deno-bun', installedPackages(dir));
     expectExampleOutput(await sh(bun, ['main.mjs'], dir), 'bun main.mjs');
     expectExampleOutput(await sh(bun, ['main.ts'], dir), 'bun main.ts');
   }, 120_000);
@@ -213,32 +230,30 @@ async function npmBackend(pkg: string): Promise<void> {
   const dir = consumerDir(label);
   writeExample(dir, pkg);
   await sh('npm', ['install', `${pkg}@${version}`], dir);
-  checkTree(`${label} (npm)`, pkg, installedPackages(dir));
+  checkTree(`${label} (npm install)`, pkg, installedPackages(dir));
   expectExampleOutput(await sh(process.execPath, ['main.mjs'], dir), `node main.mjs (${label})`);
 
-  // TypeScript users add tsx (from the registry, proxied to npmjs.org) and type-check
-  // against the published declarations (with the repo's TypeScript and Node types).
+  // A TypeScript user adds tsx (from the registry, which proxies npmjs.org), and their
+  // editor checks main.ts against the published declarations: the repo's TypeScript and
+  // Node types stand in for the ones they would install.
   await sh('npm', ['install', '--save-dev', `tsx@${rootPkg.devDependencies.tsx}`], dir);
-  writeFileSync(
-    join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      ...exampleTsconfig,
-      compilerOptions: { ...exampleTsconfig.compilerOptions, types: ['node'], typeRoots: [join(repoRoot, 'node_modules/@types')] },
-    }),
-  );
+  const compilerOptions = {
+    ...exampleTsconfig.compilerOptions,
+    types: ['node'],
+    typeRoots: [join(repoRoot, 'node_modules/@types')],
+  };
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...exampleTsconfig, compilerOptions }, null, 2));
   await sh(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], dir);
   expectExampleOutput(await sh(join(dir, 'node_modules/.bin/tsx'), ['main.ts'], dir), `tsx main.ts (${label})`);
 }
 
-/** One line per backend for the report, and a failure when a backend pulls in more than core. */
+/** Print one line per backend, and fail when a backend brings more than itself and core. */
 function checkTree(label: string, pkg: string, tree: InstalledPackage[]): void {
-  const line = describeTree(label, tree);
-  trees.push(line);
-  console.log(line);
-  const installed = tree.map((p) => p.name);
-  expect(installed, `${label}: the backend and @offload/core are installed`).toEqual(
-    expect.arrayContaining([pkg, '@offload/core']),
-  );
+  console.log(`dependency tree ${describeTree(label, tree)}`);
+  expect(
+    tree.map((p) => p.name),
+    `${label}: the backend and @offload/core are installed`,
+  ).toEqual(expect.arrayContaining([pkg, '@offload/core']));
   const extra = tree.filter((p) => p.name !== pkg && p.name !== '@offload/core');
   expect(
     extra.map((p) => `${p.name}@${p.version}`),
@@ -248,51 +263,51 @@ function checkTree(label: string, pkg: string, tree: InstalledPackage[]): void {
 }
 
 function expectExampleOutput(result: RunResult, what: string): void {
-  const lines = resultLines(result.stdout);
-  expect([...lines].sort(), `${what} prints one line per candidate\n${result.stdout}\n${result.stderr}`).toEqual(
-    [...expectedLines].sort(),
-  );
+  expect(
+    resultLines(result.stdout).sort(),
+    `${what} prints one line per candidate\n${result.stdout}\n${result.stderr}`,
+  ).toEqual([...expectedLines].sort());
 }
 
-/** Fail clearly (not skip) when the release did not happen. */
+/** Fail clearly (not skip) when there is no release to install. */
 function released(): void {
-  if (releaseError || !version) {
-    throw new Error(`the release step failed or did not run, so there is nothing to install: ${String(releaseError ?? 'no version')}`);
-  }
+  const why = versionError ?? releaseError;
+  if (why) throw new Error(`the release did not complete, so there is nothing to install:\n${String(why)}`);
+  if (!version) throw new Error('the release did not run');
 }
 
-/** An empty project folder outside the workspace with a project-local .npmrc. */
+/** An empty project folder outside the workspace, with a project-local .npmrc. */
 function consumerDir(name: string): string {
   const dir = join(tmp, 'consumers', name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `consumer-${name}`, private: true, type: 'module' }, null, 2)}\n`);
+  const manifest = { name: `consumer-${name}`, private: true, type: 'module' };
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(dir, '.npmrc'), `registry=${registry?.url}\n`);
   return dir;
 }
 
-async function registryPackument(name: string) {
-  const res = await fetch(`${registry?.url}${name.replace('/', '%2f')}`);
-  return res.ok ? ((await res.json()) as { versions?: Record<string, Record<string, unknown>> } & Record<string, any>) : undefined;
+async function step(name: string, fn: () => Promise<RunResult>): Promise<void> {
+  const { ms } = await fn();
+  console.log(`${name}: ${(ms / 1000).toFixed(1)} s`);
 }
 
-function pendingChangesets(root: string): string[] {
-  return readdirSync(join(root, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md');
+function fixedGroupVersions(): string[] {
+  return published.map((p) => JSON.parse(readFileSync(join(copy, p.dir, 'package.json'), 'utf8')).version);
 }
 
-function readJson(file: string) {
-  return JSON.parse(readFileSync(file, 'utf8'));
+function pendingChangesets(): string[] {
+  return readdirSync(join(copy, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md');
 }
 
 function sh(cmd: string, args: string[], cwd: string, timeout = 120_000): Promise<RunResult> {
   return run(cmd, args, { cwd, env, timeout });
 }
 
-/** The environment of the test process without npm/pnpm's per-script variables. */
+/** This process's environment without the variables npm/pnpm set for scripts. */
 function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_|npm_config_|NODE_PATH$|INIT_CWD$|XDG_)/i.test(k)) continue;
-    out[k] = v;
+    if (!/^(npm_|pnpm_|NODE_PATH$|INIT_CWD$|XDG_)/i.test(k)) out[k] = v;
   }
   return { ...out, ...extra };
 }
@@ -308,7 +323,6 @@ function resolvePnpm(): string {
   }
   return execFileSync('npx', ['--yes', '-p', `pnpm@${wanted}`, 'sh', '-c', 'command -v pnpm'], {
     encoding: 'utf8',
-    env: { ...process.env, npm_config_yes: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   }).trim();
 }
@@ -316,10 +330,10 @@ function resolvePnpm(): string {
 /** Deno and Bun come from the lockfile (devDependencies of packages/deno-bun). */
 function runtimeBinary(name: 'deno' | 'bun'): string {
   const pkgDir = join(repoRoot, 'packages/deno-bun/node_modules', name);
-  const candidates = name === 'deno' ? ['deno'] : ['bin/bun.exe', 'bin/bun'];
-  for (const c of candidates) {
-    const p = existsSync(pkgDir) ? join(realpathSync(pkgDir), c) : '';
-    if (p && existsSync(p)) return p;
+  const exe = name === 'deno' ? 'deno' : 'bin/bun.exe';
+  const p = existsSync(pkgDir) ? join(realpathSync(pkgDir), exe) : '';
+  if (!p || !existsSync(p)) {
+    throw new Error(`${name} is not installed at ${pkgDir}/${exe}: run the workspace install (it comes from the lockfile)`);
   }
-  throw new Error(`${name} is not installed at ${pkgDir}: run the workspace install (it comes from the lockfile)`);
+  return p;
 }
