@@ -134,6 +134,11 @@ export const assert = {
   },
 };
 
+/** Start `n` workers and wait until each has run a task, so timing-sensitive cases do not measure start-up. */
+export async function warm(ex: { submit(name: 'sleep', args: [number]): PromiseLike<unknown> }, n: number): Promise<void> {
+  await Promise.all(Array.from({ length: n }, () => ex.submit('sleep', [30])));
+}
+
 /** Wait until `predicate` holds, polling every 5 ms, or fail after `ms`. For test set-up only. */
 export async function until(predicate: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;

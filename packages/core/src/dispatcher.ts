@@ -384,6 +384,10 @@ export class Dispatcher {
     if (w.state === 'dead') return;
     w.expected = true;
     w.retiring = true;
+    if (!w.referenced) {
+      w.referenced = true;
+      w.transport.ref?.();
+    }
     void Promise.resolve(w.transport.terminate()).catch(() => {});
   }
 

@@ -3,10 +3,9 @@
  * core's Transport: spawn, post, listen, terminate.
  * @module
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker, type ResourceLimits, SHARE_ENV } from 'node:worker_threads';
-import { InvalidArgumentError, type Spawn } from '@offload/core';
+import { type ResourceLimits, SHARE_ENV, Worker } from 'node:worker_threads';
+import type { Spawn } from '@offload/core';
+import { moduleTarget } from '@offload/core/node';
 
 /** worker_threads options passed through to each Worker. */
 export interface ThreadOptions {
@@ -36,33 +35,9 @@ globalThis[Symbol.for('offload.endpoint')] = {
 })().catch((error) => process.nextTick(() => { throw error; }));
 `;
 
-const TS = /\.(c|m)?tsx?$/;
-
-/** Where tsx's ESM API is, seen from the task module (or the current directory). */
-function findTsx(moduleUrl: string): string {
-  for (const from of [moduleUrl, pathToFileURL(`${process.cwd()}/`).href]) {
-    try {
-      return pathToFileURL(createRequire(from).resolve('tsx/esm/api')).href;
-    } catch {}
-  }
-  throw new InvalidArgumentError(
-    `The task module ${moduleUrl} is TypeScript, and worker_threads cannot load it without tsx. Install tsx in your project (npm i -D tsx), or point createExecutor at the built .js file.`,
-  );
-}
-
-function toUrl(moduleUrl: URL | string): string {
-  if (moduleUrl instanceof URL) return moduleUrl.href;
-  if (typeof moduleUrl !== 'string' || moduleUrl === '') {
-    throw new InvalidArgumentError('createExecutor() needs the task module as a URL, e.g. new URL("./tasks.js", import.meta.url).');
-  }
-  if (/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl) && !/^[a-z]:[\\/]/i.test(moduleUrl)) return moduleUrl;
-  return pathToFileURL(moduleUrl).href;
-}
-
 /** Build the Spawn function for a module. */
 export function spawnThread(moduleUrl: URL | string, options: ThreadOptions): Spawn {
-  const module = toUrl(moduleUrl);
-  const tsx = TS.test(new URL(module).pathname) ? findTsx(module) : undefined;
+  const { module, tsx } = moduleTarget(moduleUrl);
   return (events, { workerId }) => {
     const worker = new Worker(BOOTSTRAP, {
       eval: true,

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { registerConformance } from '@offload/conformance/vitest';
-import { capabilities, createExecutor } from '../src/index.js';
+import { capabilities, createExecutor } from '@offload/node-worker';
 import { exitsAfterShutdown } from './exit-check.js';
 
 const fixtures = new URL('../../conformance/dist/fixtures/', import.meta.url);

@@ -1,12 +1,13 @@
 import { asCompleted, TimeoutError, wait } from '@offload/core';
-import { assert, type Case } from '../harness.js';
+import { assert, type Case, warm } from '../harness.js';
 
 export const combinatorCases: Case[] = [
   {
     name: 'asCompleted yields in completion order with each input index and outcome',
     async run({ make }) {
-      const ex = make({ maxWorkers: 3 });
-      const delays = [150, 10, 80];
+      const ex = make({ maxWorkers: 4 });
+      await warm(ex, 4);
+      const delays = [300, 10, 150];
       const fs = delays.map((ms) => ex.submit('sleep', [ms]));
       fs.push(ex.submit('throwError', ['Error', 'bad']) as never);
       const seen: string[] = [];
@@ -15,13 +16,14 @@ export const combinatorCases: Case[] = [
         assert.equal(done.future, fs[done.index]);
       }
       assert.equal(seen.length, 4);
-      assert.deepEqual(seen.filter((s) => !s.endsWith('err')), ['1:10', '2:80', '0:150']);
+      assert.deepEqual(seen.filter((s) => !s.endsWith('err')), ['1:10', '2:150', '0:300']);
     },
   },
   {
     name: 'asCompleted throws TimeoutError when futures are still pending at its timeout',
     async run({ make }) {
       const ex = make({ maxWorkers: 2 });
+      await warm(ex, 2);
       const fs = [ex.submit('sleep', [5]), ex.submit('sleep', [2000])];
       const got: number[] = [];
       const e = await (async () => {
@@ -35,6 +37,7 @@ export const combinatorCases: Case[] = [
     name: 'wait FIRST_COMPLETED returns when one future settles',
     async run({ make }) {
       const ex = make({ maxWorkers: 2 });
+      await warm(ex, 2);
       const fast = ex.submit('sleep', [10]);
       const slow = ex.submit('sleep', [1500]);
       const { done, notDone } = await wait([fast, slow], { returnWhen: 'FIRST_COMPLETED' });
@@ -45,6 +48,7 @@ export const combinatorCases: Case[] = [
     name: 'wait FIRST_EXCEPTION returns at the first rejection',
     async run({ make }) {
       const ex = make({ maxWorkers: 3 });
+      await warm(ex, 3);
       const ok = ex.submit('sleep', [5]);
       const bad = ex.submit('throwError', ['Error', 'x']);
       const slow = ex.submit('sleep', [1500]);
@@ -66,6 +70,7 @@ export const combinatorCases: Case[] = [
     name: 'wait with a timeout returns what is done so far',
     async run({ make }) {
       const ex = make({ maxWorkers: 2 });
+      await warm(ex, 2);
       const fast = ex.submit('sleep', [5]);
       const slow = ex.submit('sleep', [2000]);
       const { done, notDone } = await wait([fast, slow], { timeout: 150 });

@@ -1,5 +1,5 @@
 import { CancelledError } from '@offload/core';
-import { assert, type Case, until } from '../harness.js';
+import { assert, type Case, until, warm } from '../harness.js';
 
 export const mapCases: Case[] = [
   {
@@ -15,9 +15,10 @@ export const mapCases: Case[] = [
     name: 'map with ordered: false yields as tasks complete',
     async run({ make }) {
       const ex = make({ maxWorkers: 3 });
+      await warm(ex, 3);
       const out: unknown[] = [];
-      for await (const v of ex.map('sleep', [200, 5, 80], { ordered: false })) out.push(v);
-      assert.deepEqual(out, [5, 80, 200]);
+      for await (const v of ex.map('sleep', [300, 5, 150], { ordered: false })) out.push(v);
+      assert.deepEqual(out, [5, 150, 300]);
     },
   },
   {

@@ -1,0 +1,7 @@
+// A program that uses the executor and shuts it down: it must exit by itself.
+import { createExecutor } from '@offload/child-process';
+
+const ex = createExecutor(new URL('../../conformance/dist/fixtures/tasks.js', import.meta.url), { maxWorkers: 2, minWorkers: 2, idleTimeout: 60_000 });
+await Promise.all([ex.submit('inc', [1]), ex.submit('sleep', [20])]);
+await ex.shutdown();
+process.stdout.write('shut down\n');

@@ -1,0 +1,38 @@
+/**
+ * Node-only helpers shared by the Node backends (worker_threads and
+ * child_process): resolving the task module and tsx for TypeScript modules.
+ * Compiled with Node's types, separately from the runtime-neutral core.
+ * @module
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { InvalidArgumentError } from './errors.js';
+
+const TS = /\.(c|m)?tsx?$/;
+
+/** Where tsx's ESM API is, seen from the task module (or the current directory). */
+function findTsx(moduleUrl: string): string {
+  for (const from of [moduleUrl, pathToFileURL(`${process.cwd()}/`).href]) {
+    try {
+      return pathToFileURL(createRequire(from).resolve('tsx/esm/api')).href;
+    } catch {}
+  }
+  throw new InvalidArgumentError(
+    `The task module ${moduleUrl} is TypeScript, and Node cannot load it in a worker without tsx. Install tsx in your project (npm i -D tsx), or point createExecutor at the built .js file.`,
+  );
+}
+
+/**
+ * Normalize a task module location to a URL string, and find tsx when the
+ * module is TypeScript.
+ */
+export function moduleTarget(moduleUrl: URL | string): { module: string; tsx: string | undefined } {
+  let module: string;
+  if (moduleUrl instanceof URL) module = moduleUrl.href;
+  else if (typeof moduleUrl !== 'string' || moduleUrl === '') {
+    throw new InvalidArgumentError('createExecutor() needs the task module as a URL, e.g. new URL("./tasks.js", import.meta.url).');
+  } else if (/^[a-z][a-z0-9+.-]+:/i.test(moduleUrl)) module = moduleUrl;
+  else module = pathToFileURL(moduleUrl).href;
+  const tsx = TS.test(new URL(module).pathname) ? findTsx(module) : undefined;
+  return { module, tsx };
+}
