@@ -174,7 +174,7 @@ export class Dispatcher {
 
   // ---- messages in ----
 
-  #onMessages(w: PoolWorker, batch: FromWorker[]): void {
+  #onMessages(w: PoolWorker, batch: FromWorker[], exit: (info: { exitCode?: number }) => void): void {
     if (w.state === 'dead') return;
     let results = 0;
     for (const msg of batch) {
@@ -206,6 +206,10 @@ export class Dispatcher {
           break;
         case 'fatal':
           this.#startFailed(w, new WorkerInitError(`The worker's init function failed: ${msg.error.message}`, { cause: decodeError(msg.error) }));
+          return;
+        case 'bye':
+          exit(msg.code === undefined ? {} : { exitCode: msg.code });
+          void Promise.resolve(w.transport.terminate()).catch(() => {});
           return;
         default:
           break;
@@ -348,18 +352,13 @@ export class Dispatcher {
     this.workers.push(w);
     this.#counts.spawnedWorkers++;
     let exited = false;
+    const exit = (info: { error?: unknown; exitCode?: number; signal?: string }): void => {
+      if (exited) return;
+      exited = true;
+      this.#onExit(w, info);
+    };
     try {
-      w.transport = this.spawn(
-        {
-          message: (batch) => this.#onMessages(w, batch),
-          exit: (info) => {
-            if (exited) return;
-            exited = true;
-            this.#onExit(w, info);
-          },
-        },
-        { workerId: w.id },
-      );
+      w.transport = this.spawn({ message: (batch) => this.#onMessages(w, batch, exit), exit }, { workerId: w.id });
     } catch (error) {
       w.transport = { post() {}, terminate() {} };
       queueMicrotask(() => this.#onExit(w, { error }));

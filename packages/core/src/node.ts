@@ -14,7 +14,9 @@ const TS = /\.(c|m)?tsx?$/;
 function findTsx(moduleUrl: string): string {
   for (const from of [moduleUrl, pathToFileURL(`${process.cwd()}/`).href]) {
     try {
-      return pathToFileURL(createRequire(from).resolve('tsx/esm/api')).href;
+      // require.resolve finds the CommonJS build; its ESM twin sits beside it.
+      const cjs = createRequire(from).resolve('tsx/esm/api');
+      return pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
     } catch {}
   }
   throw new InvalidArgumentError(

@@ -39,7 +39,13 @@ export type FromWorker =
   /** Reserved: progress event of task `id`. */
   | { t: 'progress'; id: number; value: unknown }
   /** Reserved: one streamed item of task `id`. */
-  | { t: 'yield'; id: number; value: unknown };
+  | { t: 'yield'; id: number; value: unknown }
+  /**
+   * The worker is ending itself (`self.close()`, `process.exit()`, `Deno.exit()`):
+   * sent last, because a Web Worker that closes itself gives its parent no event.
+   * The executor treats it as the worker's exit, with `code` when one was given.
+   */
+  | { t: 'bye'; code?: number };
 
 /** Result of a chunk: the values in input order, and the first error with its index if one was thrown. */
 export type ChunkResult = [values: unknown[], errorIndex?: number, error?: EncodedError];

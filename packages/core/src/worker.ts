@@ -83,13 +83,68 @@ class Context implements TaskContext {
   }
 }
 
+/** Flushes the outgoing batch of the worker being served; set by `serve()`, used before a `bye`. */
+let flushOutbox: (() => void) | undefined;
+
+type Wrappable = Record<string, unknown> | undefined | null;
+
+/** Replace `obj[key]` (a function) by one that calls `before(...args)` first. */
+function wrapBefore(obj: Wrappable, key: string, before: (args: unknown[]) => void): void {
+  const original = obj?.[key];
+  if (!obj || typeof original !== 'function') return;
+  try {
+    obj[key] = function (this: unknown, ...args: unknown[]) {
+      before(args);
+      return original.apply(this ?? obj, args);
+    };
+  } catch {}
+}
+
+/**
+ * The endpoint of a Web Worker (browser, Deno, Bun): the global `postMessage`
+ * and `message` events. A Web Worker that ends itself gives its parent no event
+ * (Deno and browsers), so `close()`, `process.exit()`, `Deno.exit()` and
+ * `parentPort.close()` (a no-op in Bun's Web Workers) are wrapped to flush
+ * pending results and post a final `bye` first.
+ */
 function webEndpoint(): Endpoint | undefined {
-  const g = globalThis as Record<string, unknown> & { Bun?: { isMainThread?: boolean } };
+  const g = globalThis as Record<string, unknown> & {
+    Bun?: { isMainThread?: boolean };
+    Deno?: Record<string, unknown>;
+    process?: Record<string, unknown> & { getBuiltinModule?: (id: string) => unknown; exitCode?: number | string };
+  };
   const scope = g.WorkerGlobalScope as (new () => unknown) | undefined;
+  // Deno and browsers have WorkerGlobalScope; Bun's Web Workers do not, but say Bun.isMainThread === false.
   const inWorker = (typeof scope === 'function' && g.self instanceof scope) || g.Bun?.isMainThread === false;
   if (!inWorker || typeof g.postMessage !== 'function') return undefined;
   const post = g.postMessage as (m: unknown, t: Transferable[]) => void;
   const add = g.addEventListener as (type: string, fn: (e: MessageEvent) => void) => void;
+  let said = false;
+  /** Post pending results, then the final `bye` (once). */
+  const bye = (code?: number): void => {
+    if (said) return;
+    said = true;
+    try {
+      flushOutbox?.();
+      post([code === undefined ? { t: 'bye' } : { t: 'bye', code }] satisfies FromWorker[], []);
+    } catch {}
+  };
+  const exitCode = (arg: unknown): number => {
+    const n = Number(arg ?? g.process?.exitCode ?? 0);
+    return Number.isInteger(n) ? n : 1;
+  };
+  wrapBefore(g, 'close', () => bye());
+  wrapBefore(g.process, 'exit', (a) => bye(exitCode(a[0])));
+  wrapBefore(g.Deno, 'exit', (a) => bye(exitCode(a[0])));
+  if (g.Bun) {
+    // In Bun's Web Workers, parentPort.close() leaves the worker running and unreachable:
+    // end it, as closing parentPort ends a Node worker.
+    const wt = g.process?.getBuiltinModule?.('node:worker_threads') as { parentPort?: Wrappable } | undefined;
+    const exit = g.process?.exit as ((code?: number) => void) | undefined;
+    if (wt?.parentPort && typeof wt.parentPort.close === 'function' && exit) {
+      wt.parentPort.close = () => exit(0);
+    }
+  }
   return {
     post: (batch, t) => post(batch, t),
     listen: (fn) => add('message', (e) => fn(e.data)),
@@ -152,6 +207,7 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
       }
     }
   };
+  flushOutbox = flush;
   const send = (msg: FromWorker, t?: Transferable[]): void => {
     outbox.push(msg);
     if (t) for (const x of t) transfers.push(x);

@@ -1,0 +1,30 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createExecutor } from '@offload/node-worker';
+import { describe, expect, it } from 'vitest';
+import type { Tasks } from './fixtures/ts-tasks.js';
+
+const run = promisify(execFile);
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+describe('TypeScript task modules', () => {
+  it('load in worker_threads when the caller runs under tsx', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', here('./fixtures/ts-caller.ts')], { timeout: 30_000 });
+    expect(stdout.trim()).toBe('norm=5');
+  });
+
+  it('load from a caller that is not under tsx, as long as tsx is installed', async () => {
+    const ex = createExecutor<Tasks>(new URL('./fixtures/ts-tasks.ts', import.meta.url), { maxWorkers: 1 });
+    try {
+      expect(await ex.tasks.norm({ x: 6, y: 8 })).toBe(10);
+    } finally {
+      await ex.shutdown();
+    }
+  });
+
+  it('built .js task modules run under plain node', async () => {
+    const { stdout } = await run(process.execPath, [here('./exit-program.mjs')], { timeout: 30_000 });
+    expect(stdout.trim()).toBe('shut down');
+  });
+});
