@@ -1,0 +1,2 @@
+import { expose } from '@offload/core/worker';
+export const tasks = expose({ inc: (x) => x + 1 });
