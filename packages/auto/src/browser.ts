@@ -1,0 +1,2 @@
+/** Browsers (and the default): module Web Workers. */
+export * from '@offload/browser';

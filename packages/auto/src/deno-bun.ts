@@ -1,0 +1,2 @@
+/** Deno and Bun: Web Workers. */
+export * from '@offload/deno-bun';

@@ -1,0 +1,2 @@
+/** Node.js: worker_threads. */
+export * from '@offload/node-worker';
