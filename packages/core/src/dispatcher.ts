@@ -271,17 +271,22 @@ export class Dispatcher {
     return n;
   }
 
-  /** Clear a task's timers and listeners and take it off its worker. */
-  #finish(task: Task): void {
+  /** Take a task off its worker and stop its clock; it may be queued again. */
+  #detach(task: Task): void {
     this.inflight.delete(task.id);
     if (task.timer) clearTimeout(task.timer);
     task.timer = undefined;
     task.timing = false;
+    task.worker?.release(task);
+  }
+
+  /** Clear a task's timers and listeners and take it off its worker: it is settled. */
+  #finish(task: Task): void {
+    this.#detach(task);
     if (task.onAbort) {
       task.signal?.removeEventListener('abort', task.onAbort);
       task.onAbort = undefined;
     }
-    task.worker?.release(task);
   }
 
   // ---- timeouts and cancellation ----
@@ -411,12 +416,21 @@ export class Dispatcher {
     for (const t of [w.idleTimer, w.startTimer, w.graceTimer]) if (t) clearTimeout(t);
     const i = this.workers.indexOf(w);
     if (i >= 0) this.workers.splice(i, 1);
-    const pending = w.inflight.filter((t) => !t.future.done());
-    for (const t of w.inflight.slice()) this.#finish(t);
+    const pending: Task[] = [];
+    for (const t of w.inflight.slice()) {
+      if (t.future.done()) this.#finish(t);
+      else {
+        this.#detach(t);
+        pending.push(t);
+      }
+    }
     if (wasStarting && !w.expected) {
       const why = info.error instanceof Error ? info.error.message : info.exitCode !== undefined ? `it exited with code ${info.exitCode}` : 'it stopped';
       const error = new WorkerInitError(`The worker could not start the task module: ${why}`, { cause: info.error });
-      for (const t of pending) if (t.future.settleRejected(error)) this.#counts.failed++;
+      for (const t of pending) {
+        this.#finish(t);
+        if (t.future.settleRejected(error)) this.#counts.failed++;
+      }
       this.#failStart(w, error);
     } else if (!w.expected) {
       this.#counts.crashedWorkers++;
@@ -427,6 +441,7 @@ export class Dispatcher {
           cause: info.error,
           exitCode: info.exitCode,
         });
+        this.#finish(pending[0] as Task);
         if (pending[0]?.future.settleRejected(error)) this.#counts.failed++;
       } else {
         for (let k = pending.length - 1; k >= 0; k--) {
