@@ -106,13 +106,42 @@ const sleep = (ms: number) =>
  * and install graceful shutdown.
  */
 export async function start(platform: Platform, config: Config): Promise<void> {
-  const executor: Executor<Tasks> =
+  let executor: Executor<Tasks> | undefined;
+  let listening: Awaited<ReturnType<Platform['listen']>> | undefined;
+  let server: ServerApp | undefined;
+  let stopping = false;
+
+  // Listen for signals first: Deno installs its handler asynchronously, and a
+  // SIGTERM that arrives while starting must still shut down cleanly.
+  platform.onSignal(async (signal) => {
+    if (stopping) return;
+    stopping = true;
+    const t0 = performance.now();
+    // 1. Stop accepting connections; requests already in flight keep going.
+    const closed = listening ? listening.close() : Promise.resolve();
+    log('draining', { signal, inflight: server?.inflight() ?? 0, ...pick(executor) });
+    // 2. Let them finish, within the bound.
+    const graceful = (await Promise.race([closed.then(() => 'closed' as const), sleep(config.shutdownTimeout)])) === 'closed';
+    // 3. Shut the executor down: wait for what is left, or cancel it if the bound was hit.
+    const left = Math.max(0, config.shutdownTimeout - (performance.now() - t0));
+    const stopped = executor?.shutdown({ cancelPending: !graceful, cancelRunning: !graceful }) ?? Promise.resolve();
+    const clean = graceful && (await Promise.race([stopped.then(() => 'done' as const), sleep(left)])) === 'done';
+    if (!clean) {
+      listening?.forceClose();
+      await Promise.race([executor?.shutdown({ cancelPending: true, cancelRunning: true }), sleep(1000)]);
+    }
+    log('stopped', { graceful: clean, ms: Math.round(performance.now() - t0), ...pick(executor) });
+    platform.exit(clean ? 0 : 1);
+  });
+
+  executor =
     config.mode === 'blocking'
       ? // Same contract, but the tasks run on this thread: the event loop stalls while they run.
         createInlineExecutor<Tasks>(tasks, { maxWorkers: 1, maxQueue: config.maxQueue })
       : await platform.createPool(config);
-  const server = createApp({ executor, runtime: platform.runtime, mode: config.mode });
-  const listening = await platform.listen(server, config);
+  server = createApp({ executor, runtime: platform.runtime, mode: config.mode });
+  if (stopping) return;
+  listening = await platform.listen(server, config);
   log('listening', {
     url: `http://${config.host}:${listening.port}`,
     port: listening.port,
@@ -121,28 +150,9 @@ export async function start(platform: Platform, config: Config): Promise<void> {
     workers: config.mode === 'blocking' ? 0 : config.workers,
     maxQueue: config.maxQueue,
   });
-
-  let stopping = false;
-  platform.onSignal(async (signal) => {
-    if (stopping) return;
-    stopping = true;
-    const t0 = performance.now();
-    // 1. Stop accepting connections; requests already in flight keep going.
-    const closed = listening.close();
-    log('draining', { signal, inflight: server.inflight(), ...pick(executor.stats()) });
-    // 2. Let them finish, within the bound.
-    const graceful = (await Promise.race([closed.then(() => 'closed' as const), sleep(config.shutdownTimeout)])) === 'closed';
-    // 3. Shut the executor down: wait for what is left, or cancel it if the bound was hit.
-    const left = Math.max(0, config.shutdownTimeout - (performance.now() - t0));
-    const stopped = executor.shutdown({ cancelPending: !graceful, cancelRunning: !graceful });
-    const clean = graceful && (await Promise.race([stopped.then(() => 'done' as const), sleep(left)])) === 'done';
-    if (!clean) {
-      listening.forceClose();
-      await Promise.race([executor.shutdown({ cancelPending: true, cancelRunning: true }), sleep(1000)]);
-    }
-    log('stopped', { graceful: clean, ms: Math.round(performance.now() - t0), ...pick(executor.stats()) });
-    platform.exit(clean ? 0 : 1);
-  });
 }
 
-const pick = (s: ReturnType<Executor['stats']>) => ({ queued: s.queued, running: s.running, completed: s.completed, cancelled: s.cancelled });
+const pick = (executor: Executor<Tasks> | undefined) => {
+  const s = executor?.stats();
+  return s ? { queued: s.queued, running: s.running, completed: s.completed, cancelled: s.cancelled } : {};
+};

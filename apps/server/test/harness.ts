@@ -77,7 +77,8 @@ export async function startServer(command: string, args: string[]): Promise<Serv
     err += chunk;
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': stdout is fully read by then, so no event line is lost.
+    child.once('close', (code, signal) => {
       resolve({ code, signal });
       for (const w of waiters.splice(0)) w();
     });
