@@ -12,7 +12,8 @@ import { TaskQueue } from './queue.js';
 import { serializationFailure } from './serialization.js';
 import type { Spawn } from './transport.js';
 
-const now = () => performance.now();
+const perf = globalThis.performance;
+const now = () => perf.now();
 const unref = (t: ReturnType<typeof setTimeout>) => {
   (t as { unref?: () => void }).unref?.();
   return t;

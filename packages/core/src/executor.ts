@@ -108,7 +108,8 @@ export class Executor<T extends TaskMap = TaskMap> {
       suspect: false,
       queued: false,
     };
-    future.onCancel = (reason) => d.cancel(task, reason);
+    future.owner = d;
+    future.ownerKey = task;
     if (signal) {
       task.onAbort = () => future.cancel(signal.reason);
       signal.addEventListener('abort', task.onAbort, { once: true });

@@ -12,8 +12,10 @@ export type FutureState = 'pending' | 'running' | 'fulfilled' | 'rejected' | 'ca
 const noop = () => {};
 const promiseThen = Promise.prototype.then;
 
-/** Called by a Future when it is cancelled, so its owner can stop the work. */
-export type CancelHook = (reason: CancelledError) => void;
+/** Told by a Future when it is cancelled, so it can stop the work behind it. */
+export interface CancelOwner<K> {
+  cancel(key: K, reason: CancelledError): void;
+}
 
 /**
  * A Promise of a task's result that knows its state and can be cancelled.
@@ -27,8 +29,10 @@ export class Future<T> extends Promise<T> {
   #state: FutureState = 'pending';
   #resolve!: (value: T) => void;
   #reject!: (reason: unknown) => void;
-  /** @internal set by the executor that owns the task. */
-  onCancel: CancelHook | undefined = undefined;
+  /** @internal the executor that runs the task, and its key for it (no closure per task). */
+  owner: CancelOwner<never> | undefined = undefined;
+  /** @internal */
+  ownerKey: unknown = undefined;
 
   constructor(executor?: (resolve: (value: T | PromiseLike<T>) => void, reject: (reason?: unknown) => void) => void) {
     let res!: (value: T) => void;
@@ -86,9 +90,9 @@ export class Future<T> extends Promise<T> {
     this.#state = 'cancelled';
     promiseThen.call(this, undefined, noop);
     this.#reject(error);
-    const hook = this.onCancel;
-    this.onCancel = undefined;
-    hook?.(error);
+    const owner = this.owner;
+    this.owner = undefined;
+    owner?.cancel(this.ownerKey as never, error);
     return true;
   }
 
@@ -100,7 +104,7 @@ export class Future<T> extends Promise<T> {
   settleFulfilled(value: T): boolean {
     if (this.done()) return false;
     this.#state = 'fulfilled';
-    this.onCancel = undefined;
+    this.owner = undefined;
     this.#resolve(value);
     return true;
   }
@@ -108,7 +112,7 @@ export class Future<T> extends Promise<T> {
   settleRejected(error: unknown): boolean {
     if (this.done()) return false;
     this.#state = 'rejected';
-    this.onCancel = undefined;
+    this.owner = undefined;
     this.#reject(error);
     return true;
   }
@@ -116,7 +120,7 @@ export class Future<T> extends Promise<T> {
   settleCancelled(error: CancelledError): boolean {
     if (this.done()) return false;
     this.#state = 'cancelled';
-    this.onCancel = undefined;
+    this.owner = undefined;
     promiseThen.call(this, undefined, noop);
     this.#reject(error);
     return true;
