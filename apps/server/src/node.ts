@@ -2,7 +2,6 @@
  * Node entry: @hono/node-server + the worker_threads backend.
  *   tsx src/node.ts [--port 3000] [--blocking] [--workers n] [--max-queue n]
  */
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { serve } from '@hono/node-server';
@@ -11,17 +10,11 @@ import { type Platform, parseConfig, start } from './config.ts';
 import type { Tasks } from './tasks.ts';
 
 /**
- * The task module each worker loads. From dist/ it is the sibling tasks.js.
- * From src/ (under tsx) it is the built dist/tasks.js when present: worker_threads
- * cannot load .ts by themselves, and @offload/node-worker's tsx hook currently
- * fails to register in the worker (it imports tsx's CJS entry). Without a build,
- * fall back to src/tasks.ts and let node-worker try tsx.
+ * The task module each worker loads: the sibling of this file, so src/node.ts
+ * (under tsx) uses src/tasks.ts (node-worker loads it through tsx in each
+ * worker) and dist/node.js uses dist/tasks.js.
  */
-function taskModule(): URL {
-  if (!import.meta.url.endsWith('.ts')) return new URL('./tasks.js', import.meta.url);
-  const built = new URL('../dist/tasks.js', import.meta.url);
-  return existsSync(built) ? built : new URL('./tasks.ts', import.meta.url);
-}
+const taskModule = (): URL => new URL(import.meta.url.endsWith('.ts') ? './tasks.ts' : './tasks.js', import.meta.url);
 
 const platform: Platform = {
   runtime: 'node',
