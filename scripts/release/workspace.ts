@@ -58,8 +58,9 @@ export function publishedPackages(root = repoRoot): WorkspacePackage[] {
 
 /**
  * Copy the repo into `dest` for a release rehearsal: the files git knows (tracked, and
- * untracked but not ignored), plus each package's build output (`dist/`, with its
- * timestamps so an up-to-date `tsc -b` has nothing to redo). `node_modules` are not
+ * untracked but not ignored), plus each package's build output (`dist/` and tsc's
+ * build info), all with their timestamps, so an up-to-date `tsc -b` has nothing to
+ * redo and a stale one rebuilds. `node_modules` are not
  * copied but re-linked: third-party packages point at the original install, workspace
  * packages at their copies, so the copy builds and publishes its own files.
  */
@@ -75,7 +76,7 @@ export function copyWorkspace(dest: string, root = repoRoot): void {
     const from = join(root, file);
     if (!existsSync(from)) continue; // deleted in the working tree
     mkdirSync(dirname(join(dest, file)), { recursive: true });
-    copyFileSync(from, join(dest, file));
+    cpSync(from, join(dest, file), { preserveTimestamps: true });
   }
   const dirs = ['.', ...workspacePackages(root).map((p) => p.dir)];
   for (const dir of dirs) {
@@ -83,7 +84,7 @@ export function copyWorkspace(dest: string, root = repoRoot): void {
     if (dir !== '.' && existsSync(dist)) {
       cpSync(dist, join(dest, dir, 'dist'), { recursive: true, preserveTimestamps: true });
       for (const f of readdirSync(join(root, dir))) {
-        if (f.endsWith('.tsbuildinfo')) copyFileSync(join(root, dir, f), join(dest, dir, f));
+        if (f.endsWith('.tsbuildinfo')) cpSync(join(root, dir, f), join(dest, dir, f), { preserveTimestamps: true });
       }
     }
     const modules = join(root, dir, 'node_modules');
