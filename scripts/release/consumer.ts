@@ -7,9 +7,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSyn
 import { join } from 'node:path';
 
 /** The seed candidates (see /work/shared/context/SEEDS.md), with one duplicate on purpose. */
-export const CANDIDATES = [
-  112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419, 17, 4,
-];
+export const CANDIDATES = [112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419, 17, 4];
 
 /** Trial division over odd divisors up to sqrt(n): the reference the example's output is checked against. */
 export function isPrime(n: number): boolean {

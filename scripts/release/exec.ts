@@ -49,11 +49,7 @@ export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunR
       const result = { code, stdout, stderr, ms: Date.now() - started };
       if (code === 0 || (opts.allowFailure && !timedOut)) return resolve(result);
       const why = timedOut ? `timed out after ${timeout} ms` : `exited with ${code ?? signal}`;
-      reject(
-        new Error(
-          `\`${[cmd, ...args].join(' ')}\` in ${opts.cwd} ${why}\n--- stdout ---\n${tail(stdout)}\n--- stderr ---\n${tail(stderr)}`,
-        ),
-      );
+      reject(new Error(`\`${[cmd, ...args].join(' ')}\` in ${opts.cwd} ${why}\n--- stdout ---\n${tail(stdout)}\n--- stderr ---\n${tail(stderr)}`));
     });
   });
 }

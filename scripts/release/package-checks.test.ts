@@ -11,9 +11,7 @@ import { run } from './exec.js';
 import { publishedPackages, repoRoot } from './workspace.js';
 
 const bin = (name: string) => join(repoRoot, 'node_modules/.bin', name);
-const env: NodeJS.ProcessEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !/^(npm_|pnpm_|NODE_PATH$|INIT_CWD$)/i.test(k)),
-);
+const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|pnpm_|NODE_PATH$|INIT_CWD$)/i.test(k)));
 const rootLicense = readFileSync(join(repoRoot, 'LICENSE'), 'utf8');
 
 describe.each(publishedPackages())('$name', (pkg) => {
@@ -39,9 +37,7 @@ describe.each(publishedPackages())('$name', (pkg) => {
     }
     const backends = ['@offload/node-worker', '@offload/child-process', '@offload/deno-bun', '@offload/browser'];
     if (backends.includes(pkg.name)) {
-      expect(Object.keys(manifest.dependencies ?? {}), 'a backend depends on @offload/core and nothing else').toEqual([
-        '@offload/core',
-      ]);
+      expect(Object.keys(manifest.dependencies ?? {}), 'a backend depends on @offload/core and nothing else').toEqual(['@offload/core']);
     }
   });
 

@@ -44,9 +44,7 @@ function freePort(): Promise<number> {
 }
 
 function config(dir: string, port: number, localOnly: string[]): string {
-  const local = localOnly
-    .map((name) => `  '${name}':\n    access: $all\n    publish: $authenticated\n    unpublish: $authenticated\n`)
-    .join('');
+  const local = localOnly.map((name) => `  '${name}':\n    access: $all\n    publish: $authenticated\n    unpublish: $authenticated\n`).join('');
   return `storage: ${join(dir, 'storage')}
 auth:
   htpasswd:

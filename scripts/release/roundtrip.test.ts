@@ -9,29 +9,11 @@
  * and every temporary folder are removed whatever the outcome.
  */
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  describeTree,
-  exampleTsconfig,
-  expectedLines,
-  type InstalledPackage,
-  installedPackages,
-  resultLines,
-  writeExample,
-} from './consumer.js';
+import { describeTree, exampleTsconfig, expectedLines, type InstalledPackage, installedPackages, resultLines, writeExample } from './consumer.js';
 import { killGroup, type RunResult, run } from './exec.js';
 import { type Registry, startRegistry } from './registry.js';
 import { copyWorkspace, publishedPackages, repoRoot } from './workspace.js';
@@ -173,11 +155,15 @@ describe('release round trip through a local registry', () => {
     for (const p of published) {
       const { stdout } = await sh('npm', ['pack', `${p.name}@${version}`, '--json', '--pack-destination', dir], dir);
       const files = (JSON.parse(stdout)[0].files as { path: string }[]).map((f) => f.path);
-      expect(files, `${p.name} tarball`).toEqual(
-        expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']),
-      );
-      expect(files.some((f) => /^dist\/.*\.js$/.test(f)), `${p.name} ships dist/*.js`).toBe(true);
-      expect(files.some((f) => /^dist\/.*\.d\.ts$/.test(f)), `${p.name} ships dist/*.d.ts`).toBe(true);
+      expect(files, `${p.name} tarball`).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']));
+      expect(
+        files.some((f) => /^dist\/.*\.js$/.test(f)),
+        `${p.name} ships dist/*.js`,
+      ).toBe(true);
+      expect(
+        files.some((f) => /^dist\/.*\.d\.ts$/.test(f)),
+        `${p.name} ships dist/*.d.ts`,
+      ).toBe(true);
       const unwanted = files.filter((f) => /\.test\.|\.tsbuildinfo$|^src\/|^test\//.test(f));
       expect(unwanted, `${p.name} ships no tests, sources or build state`).toEqual([]);
     }
@@ -200,11 +186,7 @@ describe('release round trip through a local registry', () => {
     // module imports @offload/core/worker: add core by name too (it is the package the
     // backend brings anyway; the tree check below still allows nothing else). Deno also
     // holds back versions younger than a day by default, and this one is minutes old.
-    await sh(
-      deno,
-      ['add', '--minimum-dependency-age=0', `npm:@offload/deno-bun@${version}`, `npm:@offload/core@${version}`],
-      dir,
-    );
+    await sh(deno, ['add', '--minimum-dependency-age=0', `npm:@offload/deno-bun@${version}`, `npm:@offload/core@${version}`], dir);
     checkTree('deno-bun (deno add)', '@offload/deno-bun', installedPackages(dir));
     expectExampleOutput(await sh(deno, ['run', '--allow-read', 'main.mjs'], dir), 'deno run main.mjs');
     expectExampleOutput(await sh(deno, ['run', '--allow-read', 'main.ts'], dir), 'deno run main.ts');
@@ -263,10 +245,7 @@ function checkTree(label: string, pkg: string, tree: InstalledPackage[]): void {
 }
 
 function expectExampleOutput(result: RunResult, what: string): void {
-  expect(
-    resultLines(result.stdout).sort(),
-    `${what} prints one line per candidate\n${result.stdout}\n${result.stderr}`,
-  ).toEqual([...expectedLines].sort());
+  expect(resultLines(result.stdout).sort(), `${what} prints one line per candidate\n${result.stdout}\n${result.stderr}`).toEqual([...expectedLines].sort());
 }
 
 /** Fail clearly (not skip) when there is no release to install. */
@@ -314,7 +293,9 @@ function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** The pnpm the repo pins (`packageManager`), from PATH or through npx. */
 function resolvePnpm(): string {
-  const wanted = String(rootPkg.packageManager).replace(/^pnpm@/, '').split('+')[0];
+  const wanted = String(rootPkg.packageManager)
+    .replace(/^pnpm@/, '')
+    .split('+')[0];
   try {
     const found = execFileSync('sh', ['-c', 'command -v pnpm'], { encoding: 'utf8' }).trim();
     if (found && execFileSync(found, ['--version'], { encoding: 'utf8' }).trim() === wanted) return found;
