@@ -137,12 +137,25 @@ function webEndpoint(): Endpoint | undefined {
   wrapBefore(g.process, 'exit', (a) => bye(exitCode(a[0])));
   wrapBefore(g.Deno, 'exit', (a) => bye(exitCode(a[0])));
   if (g.Bun) {
-    // In Bun's Web Workers, parentPort.close() leaves the worker running and unreachable:
-    // end it, as closing parentPort ends a Node worker.
-    const wt = g.process?.getBuiltinModule?.('node:worker_threads') as { parentPort?: Wrappable } | undefined;
+    // In Bun's Web Workers parentPort.close() is a no-op (its own, read-only `close() {}`), so a
+    // module that ends its worker as on Node would leave it running and unreachable. Put a view
+    // of parentPort whose close() ends the worker in its place (imports of node:worker_threads see it).
+    const wt = g.process?.getBuiltinModule?.('node:worker_threads') as Record<string, unknown> | undefined;
+    const real = wt?.parentPort as Record<PropertyKey, unknown> | null | undefined;
     const exit = g.process?.exit as ((code?: number) => void) | undefined;
-    if (wt?.parentPort && typeof wt.parentPort.close === 'function' && exit) {
-      wt.parentPort.close = () => exit(0);
+    if (wt && real && exit) {
+      const close = () => exit(0);
+      try {
+        wt.parentPort = new Proxy(Object.create(null) as object, {
+          get: (_, key) => {
+            if (key === 'close') return close;
+            const v = real[key];
+            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(real) : v;
+          },
+          set: (_, key, value) => Reflect.set(real, key, value),
+          has: (_, key) => key in real,
+        });
+      } catch {}
     }
   }
   return {
@@ -165,6 +178,7 @@ export function expose<T extends TaskMap>(tasks: T, options: ExposeOptions = {})
 
 /** Longest time results may wait in the outgoing batch while more tasks run. */
 const FLUSH_AFTER_MS = 1;
+const perf = globalThis.performance;
 
 /**
  * Run the protocol for one worker over `endpoint`. Exported for backends and
@@ -180,12 +194,12 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   let outbox: FromWorker[] = [];
   let transfers: Transferable[] = [];
   let flushScheduled = false;
-  let lastFlush = performance.now();
+  let lastFlush = perf.now();
   const names = new Map<number, string>();
 
   const flush = (): void => {
     flushScheduled = false;
-    lastFlush = performance.now();
+    lastFlush = perf.now();
     if (outbox.length === 0) return;
     const batch = outbox;
     const t = transfers;
@@ -211,7 +225,7 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   const send = (msg: FromWorker, t?: Transferable[]): void => {
     outbox.push(msg);
     if (t) for (const x of t) transfers.push(x);
-    if (performance.now() - lastFlush >= FLUSH_AFTER_MS) flush();
+    if (perf.now() - lastFlush >= FLUSH_AFTER_MS) flush();
     else if (!flushScheduled) {
       flushScheduled = true;
       queueMicrotask(flush);

@@ -1,0 +1,11 @@
+import { bunCapabilities } from '../src/index.js';
+import { binDir, packageDir, registerRemoteConformance, runner } from './remote.js';
+
+registerRemoteConformance({
+  name: 'deno-bun@bun',
+  bin: `${binDir}bun`,
+  args: [runner],
+  capabilities: bunCapabilities,
+  flags: { processExit: true },
+  cwd: packageDir,
+});
