@@ -135,7 +135,9 @@ export function parse(argv: string[]): CliOptions | undefined {
     .option('--workers <n>', 'Most workers (default: available parallelism)')
     .option('--no-progress', 'No progress bar on stderr')
     .help();
-  const { options } = cli.parse(['node', 'offload-bench', ...argv]);
+  // `pnpm bench -- --quick` may pass the `--` through; cac would treat what follows as positional.
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
+  const { options } = cli.parse(['node', 'offload-bench', ...args]);
   if (options.help) return undefined;
   const scenarios = (list(options.scenarios) ?? ALL_SCENARIOS) as Scenario[];
   for (const s of scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario "${s}"`);
@@ -143,7 +145,8 @@ export function parse(argv: string[]): CliOptions | undefined {
   for (const r of runtimes) if (!RUNTIMES.includes(r)) throw new Error(`unknown runtime "${r}"`);
   return {
     mode: options.smoke ? 'smoke' : options.quick ? 'quick' : 'full',
-    out: resolve(String(options.out)),
+    // pnpm runs the app in apps/bench; a relative --out is taken from where the user typed the command.
+    out: resolve(process.env.INIT_CWD ?? process.cwd(), String(options.out)),
     runtimes,
     backends: list(options.backends),
     workloads: list(options.workloads),

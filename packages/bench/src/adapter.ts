@@ -45,7 +45,7 @@ export interface OffloadExecutorLike {
 }
 
 /** Any backend's `createExecutor(url, options)`. */
-export type CreateExecutorLike = (moduleUrl: URL | string, options: { maxWorkers: number; idleTimeout?: number }) => unknown;
+export type CreateExecutorLike = (moduleUrl: URL | string, options: { maxWorkers: number; idleTimeout?: number; [option: string]: unknown }) => unknown;
 
 /** The adapter entry of an Offload backend: its name and its `createExecutor`. */
 export function offloadAdapter(
@@ -53,13 +53,14 @@ export function offloadAdapter(
   isolation: 'thread' | 'process',
   createExecutor: CreateExecutorLike,
   tasksUrl: URL | string,
+  extraOptions: Record<string, unknown> = {},
 ): Adapter {
   return {
     name,
     kind: 'offload',
     isolation,
     create(workers) {
-      const ex = createExecutor(tasksUrl, { maxWorkers: workers, idleTimeout: Number.POSITIVE_INFINITY }) as OffloadExecutorLike;
+      const ex = createExecutor(tasksUrl, { ...extraOptions, maxWorkers: workers, idleTimeout: Number.POSITIVE_INFINITY }) as OffloadExecutorLike;
       return {
         run: (task, arg) => Promise.resolve(ex.submit(task, [arg])),
         async map(task, inputs, chunkSize) {

@@ -23,6 +23,13 @@ const PEER_WORKERPOOL = fileURLToPath(new URL('./peer-workerpool.js', import.met
 const RAW_THREAD = new URL('./raw-thread.js', import.meta.url);
 const RAW_IPC = fileURLToPath(new URL('./raw-ipc.js', import.meta.url));
 
+/**
+ * Node options of every worker and child process of every pool. The app runs
+ * under tsx, whose loader flags workers would otherwise inherit (and pay for
+ * at start-up): everything here loads built .js files.
+ */
+const NO_EXEC_ARGV: string[] = [];
+
 /** Import an optional workspace backend; undefined when it is not built yet. */
 async function optionalBackend(specifier: string): Promise<CreateExecutorLike | undefined> {
   try {
@@ -53,7 +60,7 @@ export const NODE_PEERS: Adapter[] = [
     kind: 'peer',
     isolation: 'thread',
     create: (workers) => {
-      const pool = new Tinypool({ filename: PEER_TASKS.href, minThreads: workers, maxThreads: workers, isolateWorkers: false });
+      const pool = new Tinypool({ filename: PEER_TASKS.href, minThreads: workers, maxThreads: workers, isolateWorkers: false, execArgv: NO_EXEC_ARGV });
       return { run: (task, arg) => pool.run(arg, { name: task }), close: () => pool.destroy() };
     },
   },
@@ -68,6 +75,7 @@ export const NODE_PEERS: Adapter[] = [
         minThreads: workers,
         maxThreads: workers,
         isolateWorkers: false,
+        execArgv: NO_EXEC_ARGV,
       });
       return { run: (task, arg) => pool.run(arg, { name: task }), close: () => pool.destroy() };
     },
@@ -77,7 +85,7 @@ export const NODE_PEERS: Adapter[] = [
     kind: 'peer',
     isolation: 'thread',
     create: (workers) => {
-      const pool = new Piscina({ filename: PEER_TASKS.href, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+      const pool = new Piscina({ filename: PEER_TASKS.href, minThreads: workers, maxThreads: workers, idleTimeout: 60_000, execArgv: NO_EXEC_ARGV });
       return { run: (task, arg) => pool.run(arg, { name: task }), close: () => pool.destroy() };
     },
   },
@@ -86,7 +94,7 @@ export const NODE_PEERS: Adapter[] = [
     kind: 'peer',
     isolation: 'thread',
     create: (workers) => {
-      const pool = workerpool.pool(PEER_WORKERPOOL, { minWorkers: workers, maxWorkers: workers, workerType: 'thread' });
+      const pool = workerpool.pool(PEER_WORKERPOOL, { minWorkers: workers, maxWorkers: workers, workerType: 'thread', workerThreadOpts: { execArgv: NO_EXEC_ARGV } });
       return { run: (task, arg) => Promise.resolve(pool.exec(task, [arg])), close: async () => void (await pool.terminate()) };
     },
   },
@@ -99,7 +107,7 @@ export const NODE_PEERS: Adapter[] = [
         minWorkers: workers,
         maxWorkers: workers,
         workerType: 'process',
-        forkOpts: { serialization: 'advanced' } as never,
+        forkOpts: { serialization: 'advanced', execArgv: NO_EXEC_ARGV } as never,
       });
       return { run: (task, arg) => Promise.resolve(pool.exec(task, [arg])), close: async () => void (await pool.terminate()) };
     },
@@ -115,7 +123,7 @@ export const NODE_RAW: Adapter[] = [
     create: (workers, o) =>
       rawPool(
         () => {
-          const w = new Worker(RAW_THREAD);
+          const w = new Worker(RAW_THREAD, { execArgv: NO_EXEC_ARGV });
           return { post: (m) => w.postMessage(m), onMessage: (fn) => w.on('message', fn), terminate: () => w.terminate() };
         },
         workers,
@@ -129,7 +137,7 @@ export const NODE_RAW: Adapter[] = [
     create: (workers, o) =>
       rawPool(
         () => {
-          const c = fork(RAW_IPC, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+          const c = fork(RAW_IPC, [], { serialization: 'advanced', execArgv: NO_EXEC_ARGV, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
           return {
             post: (m) => c.send(m as never),
             onMessage: (fn) => c.on('message', fn),
@@ -151,7 +159,7 @@ export async function nodeAdapters(notes: string[]): Promise<Adapter[]> {
   const out: Adapter[] = [];
   for (const [name, isolation, pkg] of OFFLOAD_NODE) {
     const create = name === 'node-worker' ? (createNodeWorkerExecutor as CreateExecutorLike) : await optionalBackend(pkg);
-    if (create) out.push(offloadAdapter(name, isolation, create, TASKS_URL));
+    if (create) out.push(offloadAdapter(name, isolation, create, TASKS_URL, { execArgv: NO_EXEC_ARGV }));
     else notes.push(`node: ${pkg} is not built (no dist); its rows are skipped`);
   }
   return [...out, ...NODE_PEERS, ...NODE_RAW];

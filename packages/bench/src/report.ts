@@ -49,7 +49,7 @@ export function evaluateTargets(results: Result[]): Target[] {
           target({
             id: `${runtime}/${backend}/burst-vs-peer`,
             runtime,
-            description: `${backend} burst >= ${peerFactor}x the fastest ${isolation === 'thread' ? '' : 'process-based '}peer`,
+            description: `${runtime} · ${backend} burst >= ${peerFactor}x the fastest ${isolation === 'thread' ? '' : 'process-based '}peer`,
             value: ratio(burst?.median, bestPeer?.median),
             threshold: peerFactor,
             op: '>=',
@@ -62,7 +62,7 @@ export function evaluateTargets(results: Result[]): Target[] {
           target({
             id: `${runtime}/${backend}/burst-vs-raw`,
             runtime,
-            description: `${backend} burst >= 0.5x the raw floor (${raw ?? 'none'})`,
+            description: `${runtime} · ${backend} burst >= 0.5x the raw floor (${raw ?? 'none'})`,
             value: ratio(burst?.median, rawBurst?.median),
             threshold: 0.5,
             op: '>=',
@@ -77,7 +77,7 @@ export function evaluateTargets(results: Result[]): Target[] {
           target({
             id: `${runtime}/${backend}/is_prime-speedup`,
             runtime,
-            description: `${backend} is_prime speedup with 2 workers >= 0.98x the raw-worker speedup`,
+            description: `${runtime} · ${backend} is_prime speedup with 2 workers >= 0.98x the raw-worker speedup`,
             value: ratio(sp?.speedup, rawSp?.speedup),
             threshold: 0.98,
             op: '>=',
@@ -92,7 +92,7 @@ export function evaluateTargets(results: Result[]): Target[] {
           target({
             id: `${runtime}/${backend}/map-chunking`,
             runtime,
-            description: `${backend} chunked map of ${fmt(map?.n)} items >= 20x per-task submission (map, chunkSize 1)`,
+            description: `${runtime} · ${backend} chunked map of ${fmt(map?.n)} items >= 20x per-task submission (map, chunkSize 1)`,
             value: ratio(map?.median, unchunked?.median),
             threshold: 20,
             op: '>=',
@@ -107,7 +107,7 @@ export function evaluateTargets(results: Result[]): Target[] {
           target({
             id: `${runtime}/${backend}/cold-start`,
             runtime,
-            description: `${backend} time to first result <= raw floor + 10 ms`,
+            description: `${runtime} · ${backend} time to first result <= raw floor + 10 ms`,
             value: cold && rawCold ? cold.median - rawCold.median : Number.NaN,
             threshold: 10,
             op: '<=',
@@ -217,7 +217,11 @@ export function renderText(report: Report): string {
   const head = `Offload bench (${report.mode}) · ${m.cpuModel} · ${m.cores} cores (parallelism ${m.availableParallelism}) · ${m.memoryGB} GB · ${Object.entries(m.runtimes)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}`;
-  return [head, ...scalingTables(report.results), ...overheadTables(report.results), targetsText(report.targets), ...report.notes.map((n) => `note: ${n}`)].join('\n\n');
+  const perRuntime = runtimesOf(report.results).flatMap((rt) => {
+    const mine = report.results.filter((r) => r.runtime === rt);
+    return [...scalingTables(mine), ...overheadTables(mine)];
+  });
+  return [head, ...perRuntime, targetsText(report.targets), ...report.notes.map((n) => `note: ${n}`)].join('\n\n');
 }
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);

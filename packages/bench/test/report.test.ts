@@ -74,8 +74,8 @@ describe('report', () => {
   it('prints every target as MET, MISSED or n/a', () => {
     const text = renderText(report);
     expect(text).toContain('Test CPU');
-    expect(text).toMatch(/MET\s+node-worker burst >= 3x/);
-    expect(text).toMatch(/MISSED\s+node-worker is_prime speedup/);
+    expect(text).toMatch(/MET\s+node · node-worker burst >= 3x/);
+    expect(text).toMatch(/MISSED\s+node · node-worker is_prime speedup/);
     expect(text).toContain('note: a note');
   });
 
