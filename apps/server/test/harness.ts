@@ -334,6 +334,31 @@ export function serverSuite(runtime: Runtime): void {
     });
   });
 
+  describe(`server on ${runtime}, shutdown bound`, { timeout: 30_000 }, () => {
+    let server: Server;
+    beforeAll(async () => {
+      const args = found.args.map((a, i) => (found.args[i - 1] === '--shutdown-timeout' ? '300' : a));
+      server = await startServer(found.command, args);
+    }, 60_000);
+    afterAll(async () => {
+      server?.kill();
+      await server?.exited;
+    });
+
+    it('cancels running work and exits 1 when the work outlasts --shutdown-timeout', async () => {
+      const long = server.get('/fib/42').catch((e: Error) => e);
+      await until(server, (s) => s.running >= 1, 'fib(42) to start');
+      server.child.kill('SIGTERM');
+      const stopped = await server.waitFor('stopped');
+      expect(stopped).toMatchObject({ graceful: false, running: 0, completed: 0 });
+      expect(stopped.cancelled).toBeGreaterThanOrEqual(1);
+      expect(await server.exited).toEqual({ code: 1, signal: null });
+      const r = await long;
+      // Either the cancelled answer made it out before the connections were dropped, or the connection was dropped.
+      if (!(r instanceof Error)) expect(r.status).not.toBe(200);
+    });
+  });
+
   describe(`server on ${runtime} --blocking`, { timeout: 30_000 }, () => {
     let server: Server;
     beforeAll(async () => {
