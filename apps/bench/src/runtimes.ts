@@ -184,7 +184,7 @@ export async function otherRuntimeSteps(o: CliOptions, notes: string[], versions
     if (!entry) notes.push(`${runtime}: @offload/deno-bun is not built (no dist); only the raw Worker floor runs`);
     const cfg: WebRunConfig = { runtime, ...base, backend: entry ? { name: 'deno-bun', module: pathToFileURL(entry).href } : undefined };
     const names = entry ? ['deno-bun', 'raw-worker'] : ['raw-worker'];
-    const args = runtime === 'deno' ? ['run', '--allow-read', '--allow-env', '--allow-sys', runnerJs, JSON.stringify(cfg)] : [runnerJs, JSON.stringify(cfg)];
+    const args = runtime === 'deno' ? ['run', '--allow-read', '--allow-env', '--allow-sys', '--v8-flags=--expose-gc', runnerJs, JSON.stringify(cfg)] : [runnerJs, JSON.stringify(cfg)];
     add(runtime, cfg, names, true, () => runProcess(runtime, bin, args, limit, notes, tick));
   }
 

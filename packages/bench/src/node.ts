@@ -8,6 +8,8 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { createExecutor as createNodeWorkerExecutor } from '@offload/node-worker';
 import { Piscina } from 'piscina';
@@ -185,8 +187,16 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
+let gc: (() => void) | undefined;
+
 /** Resident memory of this process and every descendant (Linux /proc; RSS of this process elsewhere). */
 export function nodeMemory(): number {
+  // Collect the main thread's garbage first, so that it does not hide (or fake) what the workers add.
+  if (!gc) {
+    v8.setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
   if (process.platform !== 'linux') return process.memoryUsage().rss;
   let total = process.memoryUsage().rss;
   const stack = childrenOf(process.pid);

@@ -64,9 +64,20 @@ export function runtimeVersion(): string {
 }
 
 function memoryProbe(): (() => number) | undefined {
-  const g = globalThis as unknown as { Deno?: { memoryUsage(): { rss: number } }; process?: { memoryUsage?: () => { rss: number } } };
-  if (g.Deno) return () => (g.Deno as { memoryUsage(): { rss: number } }).memoryUsage().rss;
-  if (g.process?.memoryUsage) return () => (g.process?.memoryUsage as () => { rss: number })().rss;
+  const g = globalThis as unknown as {
+    Deno?: { memoryUsage(): { rss: number } };
+    Bun?: { gc(force: boolean): void };
+    gc?: () => void;
+    process?: { memoryUsage?: () => { rss: number } };
+  };
+  // Collect the main thread's garbage first, so that it does not hide (or fake) what the workers add.
+  const gc = () => (g.Bun ? g.Bun.gc(true) : g.gc?.());
+  if (g.Deno) {
+    const deno = g.Deno;
+    return () => (gc(), deno.memoryUsage().rss);
+  }
+  const usage = g.process?.memoryUsage;
+  if (usage) return () => (gc(), usage().rss);
   return undefined;
 }
 
