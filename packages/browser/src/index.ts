@@ -23,7 +23,7 @@ export const capabilities: Capabilities = {
   isolation: 'thread',
   resourceLimits: false,
   killMethod: 'worker.terminate() (stops the worker at once, even in a loop)',
-  startup: '~10-50 ms per worker (a new isolate; the module graph is fetched once, then cached)',
+  startup: '~45-85 ms per worker in Chromium (a new isolate that fetches and evaluates the module graph)',
 };
 
 /** Options of the browser executor. */

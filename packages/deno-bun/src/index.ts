@@ -47,14 +47,14 @@ export const denoCapabilities: Capabilities = {
   killRunning: false,
   killMethod:
     'worker.terminate(): the task is rejected and the worker replaced at once, but Deno 2.9 does not interrupt a worker stuck in a synchronous loop (it runs to its end and keeps the process alive); async tasks stop at their next await',
-  startup: '~15-40 ms per worker (a new V8 isolate and module graph)',
+  startup: '~25-45 ms per worker (a new V8 isolate that loads the module graph)',
 };
 
 /** What the backend can do on Bun. */
 export const bunCapabilities: Capabilities = {
   ...shared,
   killMethod: 'worker.terminate() (stops the JavaScriptCore VM at once, even in a loop)',
-  startup: '~5-20 ms per worker (a new JavaScriptCore VM)',
+  startup: '~7-15 ms per worker (a new JavaScriptCore VM)',
 };
 
 /** Capabilities on the current runtime (the flags are the same on both; the docs strings differ). */
