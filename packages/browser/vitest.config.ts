@@ -12,7 +12,9 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const required = Boolean(process.env.CI || process.env.OFFLOAD_REQUIRE_RUNTIMES);
 const present = existsSync(executablePath);
 if (!present && !required) {
-  console.log(`[offload] skipping conformance browser@chromium: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH). Set OFFLOAD_REQUIRE_RUNTIMES=1 to make this a failure.`);
+  console.log(
+    `[offload] skipping conformance browser@chromium: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH). Set OFFLOAD_REQUIRE_RUNTIMES=1 to make this a failure.`,
+  );
 }
 
 export default defineConfig({

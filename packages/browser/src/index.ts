@@ -40,7 +40,8 @@ export interface BrowserOptions extends ExecutorOptions {
  */
 export type WorkerSource = URL | string | ((context: { workerId: number }) => Worker);
 
-const base = (): string | undefined => (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? (globalThis as { location?: { href?: string } }).location?.href;
+const base = (): string | undefined =>
+  (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? (globalThis as { location?: { href?: string } }).location?.href;
 
 function toUrl(moduleUrl: URL | string): string {
   if (moduleUrl instanceof URL) return moduleUrl.href;

@@ -56,11 +56,11 @@ describe.skipIf(!present && !required)('browser example page (Vite, Chromium)', 
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
     await page.waitForSelector('body[data-state="done"], body[data-state="failed"]', { timeout: 30_000 });
-    const status = await page.locator('#status').innerText();
+    const status = await page.locator('#status').textContent();
     const items = await page.locator('#results li').allInnerTexts();
     await page.close();
     expect(errors).toEqual([]);
-    expect(status).toMatch(/^done in \d+ ms/);
+    expect(status ?? '').toMatch(/^done in \d+ ms/);
     return items;
   };
 

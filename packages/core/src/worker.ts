@@ -11,7 +11,7 @@
  */
 import { CancelledError, OffloadError, TaskNotFoundError } from './errors.js';
 import type { TaskMap, Transferred } from './options.js';
-import { type ChunkResult, type EncodedError, type FromWorker, PROTOCOL_VERSION, type ToWorker, encodeError } from './protocol.js';
+import { type ChunkResult, type EncodedError, encodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
 import { serializationFailure } from './serialization.js';
 
 export type { TaskMap, Transferred } from './options.js';
@@ -51,8 +51,7 @@ export function transfer<V>(value: V, transferList: Transferable[]): Transferred
   return { [TRANSFER]: true, value, transfer: transferList } as unknown as Transferred<V>;
 }
 
-const isTransferred = (v: unknown): v is Transferred<unknown> =>
-  typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[TRANSFER] === true;
+const isTransferred = (v: unknown): v is Transferred<unknown> => typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[TRANSFER] === true;
 
 let current: TaskContext | undefined;
 

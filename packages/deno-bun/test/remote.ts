@@ -7,8 +7,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Capabilities } from '@offload/core';
 import { cases, supports, type Target, type TargetFlags } from '@offload/conformance';
+import type { Capabilities } from '@offload/core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { RESULT_PREFIX, type RemoteResult } from '../../conformance/dist/runner.js';
 
