@@ -1,9 +1,10 @@
 /**
  * How to start the server on each runtime, from Node (used by the load script
- * and the end-to-end tests). Deno and Bun are the binaries installed by the
- * `deno` and `bun` npm packages (not their node_modules/.bin shims, which are
- * Node wrappers and would get the signals meant for the server), or
- * $DENO_BIN / $BUN_BIN, or `deno` / `bun` on the PATH.
+ * and the end-to-end tests). Deno and Bun are started through
+ * $DENO_BIN / $BUN_BIN when set, else the binaries installed by the `deno` and
+ * `bun` npm packages (not their node_modules/.bin shims, which are Node
+ * wrappers and would get the signals meant for the server), else `deno` /
+ * `bun` on the PATH.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -36,7 +37,9 @@ function version(command: string): string | undefined {
 }
 
 function binary(name: 'deno' | 'bun', envVar: string, relative: string): { command: string; version: string } | { reason: string } {
-  const candidates = [process.env[envVar], fromPackage(name, relative), name].filter((c): c is string => !!c);
+  // An explicit $DENO_BIN / $BUN_BIN is the only candidate: a wrong one is reported, not papered over.
+  const explicit = process.env[envVar];
+  const candidates = explicit ? [explicit] : [fromPackage(name, relative), name].filter((c): c is string => !!c);
   for (const command of candidates) {
     const v = version(command);
     if (v) return { command, version: v };
