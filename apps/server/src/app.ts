@@ -46,8 +46,7 @@ function parseBounded(raw: string, min: number, max: number): number | null {
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
-const badRequest = (message: string, allowed: Record<string, number>): Response =>
-  json(400, { error: 'bad_request', message, allowed });
+const badRequest = (message: string, allowed: Record<string, number>): Response => json(400, { error: 'bad_request', message, allowed });
 
 const errorCode = (e: unknown): string | undefined =>
   typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : undefined;
@@ -161,7 +160,12 @@ export function createApp({ executor, runtime, mode }: AppOptions): ServerApp {
       const refused = futures.find((f) => f.state === 'rejected');
       if (refused) {
         for (const f of futures) f.cancel();
-        return errorResponse(await refused.then(() => undefined, (e: unknown) => e));
+        return errorResponse(
+          await refused.then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+        );
       }
       const encoder = new TextEncoder();
       const done = asCompleted(futures);
@@ -199,9 +203,7 @@ export function createApp({ executor, runtime, mode }: AppOptions): ServerApp {
     },
   );
 
-  app.notFound(() =>
-    json(404, { error: 'not_found', message: 'Routes: GET /fib/:n, GET /prime/:n, POST /primes, GET /health, GET /stats.' }),
-  );
+  app.notFound(() => json(404, { error: 'not_found', message: 'Routes: GET /fib/:n, GET /prime/:n, POST /primes, GET /health, GET /stats.' }));
   app.onError((e) => json(500, { error: 'internal', message: errorMessage(e) }));
 
   return { app, inflight: () => inflight };

@@ -27,9 +27,7 @@ export function http(port: number, method: string, path: string, body?: string, 
         res.on('data', (chunk: string) => {
           text += chunk;
         });
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) }),
-        );
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) }));
         res.on('error', reject);
       },
     );
@@ -199,7 +197,14 @@ export function serverSuite(runtime: Runtime): void {
     });
 
     it('GET /prime/:n', async () => {
-      for (const [n, prime] of [[112272535095293, true], [1099726899285419, false], [17, true], [4, false], [0, false], [2, true]] as const) {
+      for (const [n, prime] of [
+        [112272535095293, true],
+        [1099726899285419, false],
+        [17, true],
+        [4, false],
+        [0, false],
+        [2, true],
+      ] as const) {
         const r = await server.get(`/prime/${n}`);
         expect(r.status).toBe(200);
         expect(r.json()).toEqual({ n, prime });
@@ -210,7 +215,10 @@ export function serverSuite(runtime: Runtime): void {
       const r = await server.post('/primes', JSON.stringify(CANDIDATES));
       expect(r.status).toBe(200);
       expect(r.headers['content-type']).toContain('application/x-ndjson');
-      const lines = r.body.trim().split('\n').map((l) => JSON.parse(l));
+      const lines = r.body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(lines).toHaveLength(CANDIDATES.length);
       expect(lines.map((l) => l.index).sort((a, b) => a - b)).toEqual(CANDIDATES.map((_, i) => i));
       for (const l of lines) expect(l).toEqual({ index: l.index, n: CANDIDATES[l.index], prime: PRIME[l.index] });
