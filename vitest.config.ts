@@ -14,6 +14,7 @@ export default defineConfig({
           pool: 'forks',
         },
       },
+      'packages/browser/vitest.config.ts',
     ],
   },
 });

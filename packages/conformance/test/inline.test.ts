@@ -1,7 +1,7 @@
 import { registerConformance } from '@offload/conformance/vitest';
 import { createInlineExecutor, inlineCapabilities } from '@offload/core';
 
-const fixtures = new URL('../../conformance/dist/fixtures/', import.meta.url);
+const fixtures = new URL('../dist/fixtures/', import.meta.url);
 
 registerConformance({
   name: 'inline@node',
