@@ -273,6 +273,22 @@ export function serverSuite(runtime: Runtime): void {
       await until(server, (s) => s.queued === 0 && s.running === 0, 'the pool to drain');
     });
 
+    it('answers GET /fib/:n with 503 + Retry-After once 2 run and 8 wait', async () => {
+      const controller = new AbortController();
+      const held = Array.from({ length: 10 }, () => server.get(`/fib/${LONG_FIB}`, controller.signal).catch((e: Error) => e));
+      try {
+        await until(server, (s) => s.running === 2 && s.queued === 8, 'the pool and the queue to fill');
+        const r = await server.get('/fib/20');
+        expect(r.status).toBe(503);
+        expect(r.headers['retry-after']).toBe('1');
+        expect(r.json()).toMatchObject({ error: 'queue_full' });
+      } finally {
+        controller.abort();
+        await Promise.all(held);
+      }
+      await until(server, (s) => s.queued === 0 && s.running === 0, 'the disconnected requests to be cancelled');
+    });
+
     it('answers /health while a long fib is running (health completes first)', async () => {
       const order: string[] = [];
       const long = server.get(`/fib/${LONG_FIB}`).then((r) => {
