@@ -3,7 +3,10 @@
  * (offload, --blocking) it starts the server on a free loopback port, keeps
  * it saturated with GET /fib/:n (autocannon, several connections) and at the
  * same time measures GET /health latency (autocannon, one connection at a
- * fixed rate). Prints a table, then the same results as JSON.
+ * fixed rate). Before that it takes the same /health probe with no load for
+ * a few seconds: the baseline the machine itself allows (on a shared machine
+ * the tail comes mostly from other processes). Prints a table, then the same
+ * results as JSON.
  *
  *   tsx src/load.ts [--runtimes node,deno,bun] [--modes offload,blocking]
  *                   [--duration 5] [--fib 30] [--connections 4] [--workers n]
@@ -39,12 +42,16 @@ interface Row {
   seconds: number;
   fib: { ok: number; perSecond: number; p50: number; p99: number; non2xx: number; errors: number };
   health: { ok: number; p50: number; p99: number; max: number; errors: number };
+  /** /health with no fib load, same probe: what the machine itself adds (noisy neighbours, scheduler). */
+  idle: { ok: number; p50: number; p99: number; max: number };
   error?: string;
 }
 
 const HOST = '127.0.0.1';
 const MAX_SECONDS = 60;
 const MAX_REQUESTS = 100_000;
+/** Length of the idle /health baseline taken before each loaded run. */
+const IDLE_SECONDS = 3;
 
 function parse(argv: string[]): Options {
   const o: Options = {
@@ -173,6 +180,7 @@ async function measure(runtime: Runtime, mode: Mode, o: Options): Promise<Row> {
     seconds: o.duration,
     fib: { ok: 0, perSecond: Number.NaN, p50: Number.NaN, p99: Number.NaN, non2xx: 0, errors: 0 },
     health: { ok: 0, p50: Number.NaN, p99: Number.NaN, max: Number.NaN, errors: 0 },
+    idle: { ok: 0, p50: Number.NaN, p99: Number.NaN, max: Number.NaN },
   };
   if (!found.ok) {
     row.error = found.reason;
@@ -185,6 +193,22 @@ async function measure(runtime: Runtime, mode: Mode, o: Options): Promise<Row> {
     // Warm up: start the workers and let the JIT see fib.
     await cannon({ url: `${base}/fib/${o.fib}`, connections: o.connections, amount: o.connections * 4, timeout: 60 });
     await cannon({ url: `${base}/health`, connections: 1, amount: 50 });
+
+    // Baseline: the same /health probe with nothing else running.
+    const idleMs: number[] = [];
+    await cannon(
+      { url: `${base}/health`, connections: 1, overallRate: o.healthRate, duration: IDLE_SECONDS, maxOverallRequests: MAX_REQUESTS },
+      (ms, status) => {
+        if (status === 200) idleMs.push(ms);
+      },
+    );
+    idleMs.sort((a, b) => a - b);
+    row.idle = {
+      ok: idleMs.length,
+      p50: round(percentile(idleMs, 50)),
+      p99: round(percentile(idleMs, 99)),
+      max: round(idleMs.at(-1) ?? Number.NaN),
+    };
 
     const healthMs: number[] = [];
     let healthBad = 0;
@@ -239,10 +263,10 @@ async function measure(runtime: Runtime, mode: Mode, o: Options): Promise<Row> {
 }
 
 function table(rows: Row[]): string {
-  const head = ['runtime', 'mode', 'workers', 'fib/s', 'fib p50 ms', '/health p50 ms', 'p99 ms', 'max ms', '/health n', 'errors'];
+  const head = ['runtime', 'mode', 'workers', 'fib/s', 'fib p50 ms', '/health p50 ms', 'p99 ms', 'max ms', '/health n', 'idle p99 ms', 'idle max ms', 'errors'];
   const body = rows.map((r) =>
     r.error
-      ? [r.runtime, r.mode, String(r.workers), `not measured: ${r.error.replaceAll('|', '/').slice(0, 160)}`, '', '', '', '', '', '']
+      ? [r.runtime, r.mode, String(r.workers), `not measured: ${r.error.replaceAll('|', '/').slice(0, 160)}`, '', '', '', '', '', '', '', '']
       : [
           `${r.runtime} ${r.version.replace(/^(deno |bun |v)/, '').split(' ')[0]}`,
           r.mode,
@@ -253,6 +277,8 @@ function table(rows: Row[]): string {
           String(r.health.p99),
           String(r.health.max),
           String(r.health.ok),
+          String(r.idle.p99),
+          String(r.idle.max),
           String(r.fib.errors + r.fib.non2xx + r.health.errors),
         ],
   );
