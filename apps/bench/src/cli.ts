@@ -24,7 +24,10 @@ import {
   SMOKE_WORKLOADS,
   type Step,
   WORKLOADS,
+  workerCounts,
 } from '@offload/bench';
+
+export { workerCounts };
 import { machineFacts, nodeAdapters, nodeMemory } from '@offload/bench/node.js';
 import { cac } from 'cac';
 import cliProgress from 'cli-progress';
@@ -44,20 +47,12 @@ export interface CliOptions {
   workloads?: string[];
   scenarios: Scenario[];
   workers?: number;
-  progress: boolean;
+  /** A bar on a terminal, one line per step otherwise (logs, CI), or nothing. */
+  progress: 'bar' | 'lines' | 'none';
 }
 
 const list = (v: unknown): string[] | undefined =>
   v === undefined || v === '' ? undefined : String(v).split(',').map((s) => s.trim()).filter(Boolean);
-
-/** Worker counts of the scaling table: 1..N, or powers of two up to N (and N) on bigger machines. */
-export function workerCounts(n: number): number[] {
-  if (n <= 4) return Array.from({ length: n }, (_, i) => i + 1);
-  const out: number[] = [];
-  for (let w = 1; w < n; w *= 2) out.push(w);
-  out.push(n);
-  return out;
-}
 
 /** The Node part of the run, as steps. */
 async function nodeSteps(o: CliOptions, notes: string[], tick: () => void): Promise<Step[]> {
@@ -92,7 +87,7 @@ export async function run(o: CliOptions): Promise<Report> {
   if (o.runtimes.includes('node')) steps.push(...(await nodeSteps(o, notes, tick)));
   const versions: Record<string, string> = {};
   steps.push(...(await otherRuntimeSteps(o, notes, versions, tick)));
-  if (o.progress) {
+  if (o.progress === 'bar') {
     bar = new cliProgress.SingleBar(
       { format: '{bar} {percentage}% | {value}/{total} samples | {eta_formatted} left | {step}', stream: process.stderr, hideCursor: true, etaBuffer: 20 },
       cliProgress.Presets.shades_classic,
@@ -100,7 +95,13 @@ export async function run(o: CliOptions): Promise<Report> {
     bar.start(steps.reduce((n, s) => n + s.runs, 0), 0, { step: '' });
   }
   const results: Result[] = [];
-  const done = await runSteps(steps, (s) => bar?.update({ step: s.label }));
+  let index = 0;
+  const started = performance.now();
+  const done = await runSteps(steps, (s) => {
+    index++;
+    if (bar) bar.update({ step: s.label });
+    else if (o.progress === 'lines') process.stderr.write(`[${index}/${steps.length}] ${Math.round((performance.now() - started) / 1000)} s · ${s.label}\n`);
+  });
   bar?.stop();
   results.push(...done.results);
   notes.push(...done.notes);
@@ -133,7 +134,7 @@ export function parse(argv: string[]): CliOptions | undefined {
     .option('--workloads <list>', `Scaling workloads (${WORKLOADS.map((w) => w.name).join(',')})`)
     .option('--scenarios <list>', `Scenarios (${ALL_SCENARIOS.join(',')})`, { default: ALL_SCENARIOS.join(',') })
     .option('--workers <n>', 'Most workers (default: available parallelism)')
-    .option('--no-progress', 'No progress bar on stderr')
+    .option('--no-progress', 'Nothing on stderr (default: a progress bar on a terminal, one line per step otherwise)')
     .help();
   // `pnpm bench -- --quick` may pass the `--` through; cac would treat what follows as positional.
   const args = argv[0] === '--' ? argv.slice(1) : argv;
@@ -152,7 +153,7 @@ export function parse(argv: string[]): CliOptions | undefined {
     workloads: list(options.workloads),
     scenarios,
     workers: options.workers ? Number(options.workers) : undefined,
-    progress: options.progress !== false && process.stderr.isTTY !== false,
+    progress: options.progress === false ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',
   };
 }
 

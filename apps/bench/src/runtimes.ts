@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Adapter, planSteps, type Result, type RunnerLine, SIZES, SMOKE_WORKLOADS, type Step, WORKLOADS, type WebRunConfig } from '@offload/bench';
+import { type Adapter, planSteps, type Result, type RunnerLine, SIZES, SMOKE_WORKLOADS, type Step, WORKLOADS, type WebRunConfig, workerCounts } from '@offload/bench';
 import type { CliOptions } from './cli.js';
 
 /** Runtimes the app knows. */
@@ -156,8 +156,7 @@ async function runChromium(cfg: WebRunConfig, limit: number, notes: string[], ti
 export async function otherRuntimeSteps(o: CliOptions, notes: string[], versions: Record<string, string>, tick: () => void): Promise<Step[]> {
   const steps: Step[] = [];
   const maxWorkers = o.workers ?? os.availableParallelism();
-  const workerCounts = Array.from({ length: maxWorkers }, (_, i) => i + 1).filter((w) => w === maxWorkers || (w & (w - 1)) === 0 || maxWorkers <= 4);
-  const base = { mode: o.mode, scenarios: o.scenarios, workloads: o.workloads, backends: o.backends, workerCounts, maxWorkers };
+  const base = { mode: o.mode, scenarios: o.scenarios, workloads: o.workloads, backends: o.backends, workerCounts: workerCounts(maxWorkers), maxWorkers };
   const runnerJs = resolve(BENCH_DIR, 'dist/web-main.js');
   const limit = LIMIT_MS[o.mode];
 

@@ -35,7 +35,10 @@ describe.skipIf(!built)('bench app --smoke', () => {
           samples: expect.any(Array),
         }),
       );
-      if (!r.error) expect(r.median).toBeGreaterThan(0);
+      if (r.error) continue;
+      expect(Number.isFinite(r.median)).toBe(true);
+      // Memory deltas can dip below zero when the main thread frees memory meanwhile; everything else is a positive time or rate.
+      if (r.scenario !== 'memory') expect(r.median).toBeGreaterThan(0);
     }
     const scenarios = new Set(report.results.map((r: { scenario: string }) => r.scenario));
     for (const s of ['sequential', 'scaling', 'burst', 'pingpong', 'cold-start', 'map', 'map-unchunked', 'memory']) expect(scenarios).toContain(s);

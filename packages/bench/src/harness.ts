@@ -20,6 +20,19 @@ export interface Entry<K = string> {
 /** Outcome of one entry: its summary, or the error that stopped it. */
 export type Measured<K = string> = { key: K; error?: string } & Summary;
 
+/** One line for an error, whatever was thrown (some pools reject with plain objects). */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  if (typeof error === 'object' && error !== null) {
+    const { name, message } = error as { name?: unknown; message?: unknown };
+    if (typeof message === 'string') return `${typeof name === 'string' ? name : 'Error'}: ${message}`;
+    try {
+      return JSON.stringify(error).slice(0, 300);
+    } catch {}
+  }
+  return String(error);
+}
+
 /** Milliseconds since an origin, high resolution on every runtime. */
 export const now = (): number => performance.now();
 
@@ -46,7 +59,7 @@ export async function interleave<K>(entries: Entry<K>[], opts: SampleOptions, on
         const v = await e.run();
         if (round >= opts.warmup) samples.get(e)?.push(v);
       } catch (error) {
-        errors.set(e, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+        errors.set(e, describeError(error));
       }
       onRun?.();
     }

@@ -65,6 +65,15 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
   },
 };
 
+/** Worker counts of the scaling table: 1..N, or powers of two up to N (and N) on bigger machines. */
+export function workerCounts(n: number): number[] {
+  if (n <= 4) return Array.from({ length: n }, (_, i) => i + 1);
+  const out: number[] = [];
+  for (let w = 1; w < n; w *= 2) out.push(w);
+  out.push(n);
+  return out;
+}
+
 /** Everything a plan needs. */
 export interface BenchConfig {
   runtime: string;

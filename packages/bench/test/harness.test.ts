@@ -69,3 +69,13 @@ describe('rawPool', () => {
     await pool.close();
   });
 });
+
+describe('describeError', async () => {
+  const { describeError } = await import('../src/harness.js');
+  it('describes errors, error-like objects (as some pools reject with) and anything else', () => {
+    expect(describeError(new RangeError('x'))).toBe('RangeError: x');
+    expect(describeError({ name: 'Error', message: 'RC4 round trip failed', stack: '...' })).toBe('Error: RC4 round trip failed');
+    expect(describeError({ code: 1 })).toBe('{"code":1}');
+    expect(describeError('boom')).toBe('boom');
+  });
+});

@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const built = existsSync(fileURLToPath(new URL('../../../packages/bench/dist/index.js', import.meta.url)));
+
+describe.skipIf(!built)('bench app options', async () => {
+  const { parse, workerCounts } = await import('../src/cli.js');
+
+  it('defaults to every runtime and scenario, full mode', () => {
+    const o = parse([]);
+    expect(o).toMatchObject({ mode: 'full', runtimes: ['node', 'deno', 'bun', 'chromium'], backends: undefined });
+    expect(o?.scenarios).toEqual(['scaling', 'burst', 'pingpong', 'cold-start', 'map', 'memory']);
+    expect(o?.out).toMatch(/results$/);
+  });
+
+  it('parses lists and modes, and tolerates the `--` pnpm passes through', () => {
+    const o = parse(['--', '--quick', '--runtimes', 'node,bun', '--backends', 'node-worker,raw', '--workloads', 'is_prime', '--workers', '4', '--no-progress']);
+    expect(o).toMatchObject({ mode: 'quick', runtimes: ['node', 'bun'], backends: ['node-worker', 'raw'], workloads: ['is_prime'], workers: 4, progress: 'none' });
+    expect(parse(['--smoke'])?.mode).toBe('smoke');
+  });
+
+  it('rejects unknown runtimes and scenarios', () => {
+    expect(() => parse(['--runtimes', 'node,python'])).toThrow(/unknown runtime "python"/);
+    expect(() => parse(['--scenarios', 'burst,nap'])).toThrow(/unknown scenario "nap"/);
+  });
+
+  it('uses 1..N workers on small machines and powers of two up to N on bigger ones', () => {
+    expect(workerCounts(2)).toEqual([1, 2]);
+    expect(workerCounts(4)).toEqual([1, 2, 3, 4]);
+    expect(workerCounts(12)).toEqual([1, 2, 4, 8, 12]);
+    expect(workerCounts(16)).toEqual([1, 2, 4, 8, 16]);
+  });
+});
