@@ -31,6 +31,8 @@ export class Dispatcher {
   #dirty: PoolWorker[] = [];
   #flushScheduled = false;
   #capacityWaiters: (() => void)[] = [];
+  /** The last worker failed to start and none has started since: do not respawn to keep minWorkers. */
+  #startBroken = false;
   #counts = { completed: 0, failed: 0, cancelled: 0, timedOut: 0, crashedWorkers: 0, spawnedWorkers: 0 };
 
   constructor(
@@ -202,6 +204,7 @@ export class Dispatcher {
           break;
         case 'ready':
           w.state = 'ready';
+          this.#startBroken = false;
           if (w.startTimer) clearTimeout(w.startTimer);
           this.#timeRunning(w);
           break;
@@ -404,6 +407,7 @@ export class Dispatcher {
 
   /** A worker failed to start: everything waiting for it would fail the same way, so reject it all now. */
   #failStart(w: PoolWorker, error: WorkerInitError): void {
+    this.#startBroken = true;
     for (const task of [...w.inflight, ...this.queue.drain()]) {
       this.#finish(task);
       if (task.future.settleRejected(error)) this.#counts.failed++;
@@ -454,7 +458,7 @@ export class Dispatcher {
     } else {
       for (let k = pending.length - 1; k >= 0; k--) this.queue.unshift(pending[k] as Task);
     }
-    if (!this.closing) while (this.#serving() < this.options.minWorkers) this.#spawnWorker();
+    if (!this.closing && !this.#startBroken) while (this.#serving() < this.options.minWorkers) this.#spawnWorker();
     this.pump();
     if (this.closing) this.#finishIfDrained();
   }

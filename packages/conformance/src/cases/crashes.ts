@@ -36,7 +36,7 @@ export const crashCases: Case[] = [
   {
     name: 'a module that throws while loading rejects with WorkerInitError, without a respawn loop',
     async run({ make }) {
-      const ex = make({ maxWorkers: 2 }, 'broken');
+      const ex = make({ maxWorkers: 2, minWorkers: 2 }, 'broken');
       const fs = Array.from({ length: 5 }, () => ex.submit('never' as 'inc', [] as never));
       await Promise.allSettled(fs);
       for (const f of fs) {
