@@ -11,7 +11,11 @@ import { run } from './exec.js';
 import { publishedPackages, repoRoot } from './workspace.js';
 
 const bin = (name: string) => join(repoRoot, 'node_modules/.bin', name);
-const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|pnpm_|NODE_PATH$|INIT_CWD$)/i.test(k)));
+// npm pack runs without npm/pnpm's per-script variables and without the machine's ~/.npmrc.
+const env: NodeJS.ProcessEnv = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|pnpm_|NODE_PATH$|INIT_CWD$)/i.test(k))),
+  NPM_CONFIG_USERCONFIG: '/dev/null',
+};
 const rootLicense = readFileSync(join(repoRoot, 'LICENSE'), 'utf8');
 
 describe.each(publishedPackages())('$name', (pkg) => {
