@@ -141,31 +141,11 @@ export class Dispatcher {
   };
 
   #flushWorker(w: PoolWorker): void {
-    if (!w.helloed || w.state === 'dead' || w.outbox.length === 0) return;
-    const batch = w.outbox;
-    const transfers = w.transfers;
-    w.outbox = [];
-    w.transfers = [];
-    try {
-      w.transport.post(batch, transfers);
-    } catch (error) {
-      if (batch.length === 1) this.#postFailed(w, batch[0] as ToWorker, error);
-      else this.#postOneByOne(w, batch);
-    }
+    w.flush(this.#postFailed);
   }
 
-  #postOneByOne(w: PoolWorker, batch: ToWorker[]): void {
-    for (const msg of batch) {
-      const transfer = msg.t === 'run' ? (this.inflight.get(msg.id)?.transfer ?? []) : [];
-      try {
-        w.transport.post([msg], transfer);
-      } catch (error) {
-        this.#postFailed(w, msg, error);
-      }
-    }
-  }
-
-  #postFailed(w: PoolWorker, msg: ToWorker, error: unknown): void {
+  /** A run message could not be serialized: reject that task alone. */
+  #postFailed = (w: PoolWorker, msg: ToWorker, error: unknown): void => {
     if (msg.t !== 'run') return;
     const task = this.inflight.get(msg.id);
     if (!task) return;
@@ -173,7 +153,7 @@ export class Dispatcher {
     task.future.settleRejected(serializationFailure(`argument`, task.name, task.args, error));
     this.#counts.failed++;
     this.#afterRelease(w);
-  }
+  };
 
   // ---- messages in ----
 

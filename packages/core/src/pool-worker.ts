@@ -82,6 +82,35 @@ export class PoolWorker {
     this.prefetch = ahead > MAX_PREFETCH ? MAX_PREFETCH : ahead;
   }
 
+  /**
+   * Post the outgoing batch. If it cannot be serialized, post its messages one
+   * by one so that only the culprit fails (`onFailed`).
+   */
+  flush(onFailed: (w: PoolWorker, msg: ToWorker, error: unknown) => void): void {
+    if (!this.helloed || this.state === 'dead' || this.outbox.length === 0) return;
+    const batch = this.outbox;
+    const transfers = this.transfers;
+    this.outbox = [];
+    this.transfers = [];
+    try {
+      this.transport.post(batch, transfers);
+      return;
+    } catch (error) {
+      if (batch.length === 1) {
+        onFailed(this, batch[0] as ToWorker, error);
+        return;
+      }
+    }
+    for (const msg of batch) {
+      const transfer = msg.t === 'run' ? (this.inflight.find((t) => t.id === msg.id)?.transfer ?? []) : [];
+      try {
+        this.transport.post([msg], transfer);
+      } catch (error) {
+        onFailed(this, msg, error);
+      }
+    }
+  }
+
   /** Remove a task from its in-flight list. */
   release(task: Task): void {
     const list = this.inflight;
