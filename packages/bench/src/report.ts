@@ -221,7 +221,8 @@ export function renderText(report: Report): string {
     const mine = report.results.filter((r) => r.runtime === rt);
     return [...scalingTables(mine), ...overheadTables(mine)];
   });
-  return [head, ...perRuntime, targetsText(report.targets), ...report.notes.map((n) => `note: ${n}`)].join('\n\n');
+  const smoke = report.mode === 'smoke' ? ['smoke run: tiny sizes, no warm-up, one sample; the figures check the pipeline and say nothing about the targets.'] : [];
+  return [head, ...perRuntime, targetsText(report.targets), ...smoke, ...report.notes.map((n) => `note: ${n}`)].join('\n\n');
 }
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
@@ -289,6 +290,21 @@ ${targets}
     if (window.Chart) new Chart(canvas, config);
   }
   var runtimes = uniq(results.map(function (r) { return r.runtime; }));
+  // Overview: every Offload backend's burst beside the fastest peer and the raw floor of its runtime and isolation.
+  var bursts = results.filter(function (r) { return r.scenario === 'burst'; });
+  var mine = bursts.filter(function (r) { return r.kind === 'offload'; });
+  if (mine.length) {
+    var best = function (r, kind) {
+      return bursts.filter(function (x) { return x.runtime === r.runtime && x.kind === kind && x.isolation === r.isolation; })
+        .reduce(function (a, x) { return a && a.median >= x.median ? a : x; }, null);
+    };
+    chart('peers', 'burst throughput (tasks/s): Offload vs the fastest peer vs the raw floor', { type: 'bar',
+      data: { labels: mine.map(function (r) { return r.runtime + ' · ' + r.backend; }), datasets: [
+        { label: 'Offload', backgroundColor: '#1f77b4', data: mine.map(function (r) { return r.median; }) },
+        { label: 'fastest peer', backgroundColor: '#ff7f0e', data: mine.map(function (r) { var p = best(r, 'peer'); return p ? p.median : null; }) },
+        { label: 'raw floor', backgroundColor: '#7f7f7f', data: mine.map(function (r) { var p = best(r, 'raw'); return p ? p.median : null; }) }] },
+      options: { scales: { y: { beginAtZero: true } } } });
+  }
   runtimes.forEach(function (rt) {
     var scaling = results.filter(function (r) { return r.runtime === rt && r.scenario === 'scaling'; });
     uniq(scaling.map(function (r) { return r.workload; })).forEach(function (wl) {
