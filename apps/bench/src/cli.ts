@@ -144,13 +144,16 @@ export function parse(argv: string[]): CliOptions | undefined {
   for (const s of scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario "${s}"`);
   const runtimes = list(options.runtimes) ?? RUNTIMES;
   for (const r of runtimes) if (!RUNTIMES.includes(r)) throw new Error(`unknown runtime "${r}"`);
+  const workloads = list(options.workloads);
+  const known = [...WORKLOADS, ...SMOKE_WORKLOADS].map((w) => w.name);
+  for (const w of workloads ?? []) if (!known.includes(w)) throw new Error(`unknown workload "${w}" (known: ${WORKLOADS.map((x) => x.name).join(', ')})`);
   return {
     mode: options.smoke ? 'smoke' : options.quick ? 'quick' : 'full',
     // pnpm runs the app in apps/bench; a relative --out is taken from where the user typed the command.
     out: resolve(process.env.INIT_CWD ?? process.cwd(), String(options.out)),
     runtimes,
     backends: list(options.backends),
-    workloads: list(options.workloads),
+    workloads,
     scenarios,
     workers: options.workers ? Number(options.workers) : undefined,
     progress: options.progress === false ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',

@@ -23,6 +23,7 @@ describe.skipIf(!built)('bench app options', async () => {
   it('rejects unknown runtimes and scenarios', () => {
     expect(() => parse(['--runtimes', 'node,python'])).toThrow(/unknown runtime "python"/);
     expect(() => parse(['--scenarios', 'burst,nap'])).toThrow(/unknown scenario "nap"/);
+    expect(() => parse(['--workloads', 'is_prime,primes'])).toThrow(/unknown workload "primes"/);
   });
 
   it('uses 1..N workers on small machines and powers of two up to N on bigger ones', () => {
