@@ -31,7 +31,6 @@ let copy = '';
 /** Versions of the fixed group before and after `pnpm version-packages`. */
 let before: string[] = [];
 let after: string[] = [];
-let changesetsBefore: string[] = [];
 /** The version the release gave the fixed group. */
 let version = '';
 let versionError: unknown;
@@ -90,7 +89,12 @@ beforeAll(async () => {
   await sh('git', ['add', '-A'], copy);
   await sh('git', ['commit', '-q', '-m', 'release rehearsal'], copy);
   before = fixedGroupVersions();
-  changesetsBefore = pendingChangesets();
+  if (pendingChangesets().length === 0) {
+    // Right after a release there is nothing pending: rehearse a patch release instead.
+    writeFileSync(join(copy, '.changeset/release-rehearsal.md'), `---\n"${names[0]}": patch\n---\n\nRelease rehearsal.\n`);
+    await sh('git', ['add', '-A'], copy);
+    await sh('git', ['commit', '-q', '-m', 'release rehearsal changeset'], copy);
+  }
 
   try {
     await step('pnpm version-packages', () => sh('pnpm', ['run', 'version-packages'], copy));
@@ -123,7 +127,6 @@ describe('release round trip through a local registry', () => {
   test('pnpm version-packages bumps the fixed group as one and writes changelogs', () => {
     if (versionError) throw versionError;
     expect(new Set(before).size, `the fixed group starts on one version: ${before.join(', ')}`).toBe(1);
-    expect(changesetsBefore.length, 'there are changesets to release').toBeGreaterThan(0);
     expect(new Set(after).size, `one version for ${names.join(', ')}: got ${after.join(', ')}`).toBe(1);
     expect(version).not.toBe(before[0]);
     for (const p of published) {
