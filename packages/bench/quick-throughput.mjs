@@ -27,10 +27,20 @@ async function tinypool() {
 
 async function raw() {
   const workers = Array.from({ length: WORKERS }, () => new Worker(new URL('raw-worker.mjs', dir)));
-  let pending = new Map();
-  for (const w of workers) w.on('message', ([id, v]) => { const r = pending.get(id); pending.delete(id); r(v); });
+  const pending = new Map();
+  for (const w of workers)
+    w.on('message', ([id, v]) => {
+      const r = pending.get(id);
+      pending.delete(id);
+      r(v);
+    });
   let id = 0;
-  const call = (x) => new Promise((resolve) => { const k = id++; pending.set(k, resolve); workers[k % WORKERS].postMessage([k, x]); });
+  const call = (x) =>
+    new Promise((resolve) => {
+      const k = id++;
+      pending.set(k, resolve);
+      workers[k % WORKERS].postMessage([k, x]);
+    });
   await Promise.all([call(0), call(0)]);
   return { run: () => Promise.all(Array.from({ length: N }, (_, i) => call(i))), close: () => Promise.all(workers.map((w) => w.terminate())) };
 }

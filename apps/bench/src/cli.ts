@@ -19,8 +19,8 @@ import {
   renderHtml,
   renderText,
   runSteps,
-  SIZES,
   type Scenario,
+  SIZES,
   SMOKE_WORKLOADS,
   type Step,
   WORKLOADS,
@@ -28,6 +28,7 @@ import {
 } from '@offload/bench';
 
 export { workerCounts };
+
 import { machineFacts, nodeAdapters, nodeMemory } from '@offload/bench/node.js';
 import { cac } from 'cac';
 import cliProgress from 'cli-progress';
@@ -52,7 +53,12 @@ export interface CliOptions {
 }
 
 const list = (v: unknown): string[] | undefined =>
-  v === undefined || v === '' ? undefined : String(v).split(',').map((s) => s.trim()).filter(Boolean);
+  v === undefined || v === ''
+    ? undefined
+    : String(v)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 
 /** The Node part of the run, as steps. */
 async function nodeSteps(o: CliOptions, notes: string[], tick: () => void): Promise<Step[]> {
@@ -92,7 +98,11 @@ export async function run(o: CliOptions): Promise<Report> {
       { format: '{bar} {percentage}% | {value}/{total} samples | {eta_formatted} left | {step}', stream: process.stderr, hideCursor: true, etaBuffer: 20 },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(steps.reduce((n, s) => n + s.runs, 0), 0, { step: '' });
+    bar.start(
+      steps.reduce((n, s) => n + s.runs, 0),
+      0,
+      { step: '' },
+    );
   }
   const results: Result[] = [];
   let index = 0;

@@ -11,7 +11,18 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Adapter, planSteps, type Result, type RunnerLine, SIZES, SMOKE_WORKLOADS, type Step, WORKLOADS, type WebRunConfig, workerCounts } from '@offload/bench';
+import {
+  type Adapter,
+  planSteps,
+  type Result,
+  type RunnerLine,
+  SIZES,
+  SMOKE_WORKLOADS,
+  type Step,
+  type WebRunConfig,
+  WORKLOADS,
+  workerCounts,
+} from '@offload/bench';
 import type { CliOptions } from './cli.js';
 
 /** Runtimes the app knows. */
@@ -41,7 +52,12 @@ function backendEntry(pkg: string): string | undefined {
 
 /** Samples a runner will take, for the progress bar (same plan, stub adapters). */
 function countRuns(cfg: WebRunConfig, adapterNames: string[], memory: boolean): number {
-  const stub = (name: string): Adapter => ({ name, kind: name === 'raw-worker' ? 'raw' : 'offload', isolation: 'thread', create: () => ({ run: async () => 0, close: async () => {} }) });
+  const stub = (name: string): Adapter => ({
+    name,
+    kind: name === 'raw-worker' ? 'raw' : 'offload',
+    isolation: 'thread',
+    create: () => ({ run: async () => 0, close: async () => {} }),
+  });
   const adapters = adapterNames.map(stub).filter((a) => !cfg.backends || cfg.backends.includes(a.name) || cfg.backends.includes(a.kind));
   const pool = cfg.mode === 'smoke' ? SMOKE_WORKLOADS : WORKLOADS;
   return planSteps({
@@ -58,7 +74,11 @@ function countRuns(cfg: WebRunConfig, adapterNames: string[], memory: boolean): 
 }
 
 /** Collect runner lines until `done`; ticks feed the progress bar. */
-function collect(runtime: string, notes: string[], tick: () => void): { onLine: (line: string) => void; done: Promise<{ results: Result[]; version: string }>; fail: (why: string) => void } {
+function collect(
+  runtime: string,
+  notes: string[],
+  tick: () => void,
+): { onLine: (line: string) => void; done: Promise<{ results: Result[]; version: string }>; fail: (why: string) => void } {
   let finish!: (v: { results: Result[]; version: string }) => void;
   let settled = false;
   const done = new Promise<{ results: Result[]; version: string }>((r) => {
@@ -183,7 +203,10 @@ export async function otherRuntimeSteps(o: CliOptions, notes: string[], versions
     if (!entry) notes.push(`${runtime}: @offload/deno-bun is not built (no dist); only the raw Worker floor runs`);
     const cfg: WebRunConfig = { runtime, ...base, backend: entry ? { name: 'deno-bun', module: pathToFileURL(entry).href } : undefined };
     const names = entry ? ['deno-bun', 'raw-worker'] : ['raw-worker'];
-    const args = runtime === 'deno' ? ['run', '--allow-read', '--allow-env', '--allow-sys', '--v8-flags=--expose-gc', runnerJs, JSON.stringify(cfg)] : [runnerJs, JSON.stringify(cfg)];
+    const args =
+      runtime === 'deno'
+        ? ['run', '--allow-read', '--allow-env', '--allow-sys', '--v8-flags=--expose-gc', runnerJs, JSON.stringify(cfg)]
+        : [runnerJs, JSON.stringify(cfg)];
     add(runtime, cfg, names, true, () => runProcess(runtime, bin, args, limit, notes, tick));
   }
 

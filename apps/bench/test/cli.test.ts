@@ -16,7 +16,14 @@ describe.skipIf(!built)('bench app options', async () => {
 
   it('parses lists and modes, and tolerates the `--` pnpm passes through', () => {
     const o = parse(['--', '--quick', '--runtimes', 'node,bun', '--backends', 'node-worker,raw', '--workloads', 'is_prime', '--workers', '4', '--no-progress']);
-    expect(o).toMatchObject({ mode: 'quick', runtimes: ['node', 'bun'], backends: ['node-worker', 'raw'], workloads: ['is_prime'], workers: 4, progress: 'none' });
+    expect(o).toMatchObject({
+      mode: 'quick',
+      runtimes: ['node', 'bun'],
+      backends: ['node-worker', 'raw'],
+      workloads: ['is_prime'],
+      workers: 4,
+      progress: 'none',
+    });
     expect(parse(['--smoke'])?.mode).toBe('smoke');
   });
 

@@ -9,5 +9,5 @@ export * from './report.js';
 export * from './results.js';
 export * from './scenarios.js';
 export * from './stats.js';
-export * from './workloads.js';
 export * from './web-runner.js';
+export * from './workloads.js';

@@ -5,7 +5,7 @@
  * @module
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -96,7 +96,12 @@ export const NODE_PEERS: Adapter[] = [
     kind: 'peer',
     isolation: 'thread',
     create: (workers) => {
-      const pool = workerpool.pool(PEER_WORKERPOOL, { minWorkers: workers, maxWorkers: workers, workerType: 'thread', workerThreadOpts: { execArgv: NO_EXEC_ARGV } });
+      const pool = workerpool.pool(PEER_WORKERPOOL, {
+        minWorkers: workers,
+        maxWorkers: workers,
+        workerType: 'thread',
+        workerThreadOpts: { execArgv: NO_EXEC_ARGV },
+      });
       return { run: (task, arg) => Promise.resolve(pool.exec(task, [arg])), close: async () => void (await pool.terminate()) };
     },
   },

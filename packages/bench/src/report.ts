@@ -13,9 +13,7 @@ function find(results: Result[], q: Partial<Result>): Result | undefined {
   return results.find((r) => ok(r) && Object.entries(q).every(([k, v]) => (r as unknown as Record<string, unknown>)[k] === v));
 }
 
-function target(
-  t: Omit<Target, 'status' | 'value'> & { value: number },
-): Target {
+function target(t: Omit<Target, 'status' | 'value'> & { value: number }): Target {
   const status = !Number.isFinite(t.value) ? 'n/a' : (t.op === '>=' ? t.value >= t.threshold : t.value <= t.threshold) ? 'met' : 'missed';
   return { ...t, status };
 }
@@ -153,7 +151,9 @@ export function scalingTables(results: Result[]): string[] {
           }),
         ]);
       }
-      out.push(`${runtime} · ${workload}${seq?.note ? ` (${seq.note})` : ''}: time (median) and speedup\n${textTable(['workers', 'main-thread', ...backends], body)}`);
+      out.push(
+        `${runtime} · ${workload}${seq?.note ? ` (${seq.note})` : ''}: time (median) and speedup\n${textTable(['workers', 'main-thread', ...backends], body)}`,
+      );
     }
   }
   return out;
@@ -165,7 +165,9 @@ export function overheadTables(results: Result[]): string[] {
   for (const runtime of runtimesOf(results)) {
     const of = (scenario: Result['scenario']) => results.filter((r) => r.runtime === runtime && r.scenario === scenario);
     const bestPeer = (rows: Result[], iso: string) =>
-      rows.filter((r) => r.kind === 'peer' && r.isolation === iso && ok(r)).sort((a, b) => (a.better === 'higher' ? b.median - a.median : a.median - b.median))[0];
+      rows
+        .filter((r) => r.kind === 'peer' && r.isolation === iso && ok(r))
+        .sort((a, b) => (a.better === 'higher' ? b.median - a.median : a.median - b.median))[0];
     const rawOf = (rows: Result[], iso: string) => rows.find((r) => r.kind === 'raw' && r.isolation === iso && ok(r));
     const section = (scenario: Result['scenario'], title: string) => {
       const rows = of(scenario);
@@ -189,7 +191,14 @@ export function overheadTables(results: Result[]): string[] {
     if (maps.length) {
       const body = maps.map((r) => {
         const burst = of('burst').find((b) => b.backend === r.backend);
-        return [r.backend, r.note ?? '', fmt(r.n), r.error ? 'error' : fmt(r.median), ok(r) ? range(r) : '', burst ? `${fmt(ratio(r.median, burst.median))}x` : ''];
+        return [
+          r.backend,
+          r.note ?? '',
+          fmt(r.n),
+          r.error ? 'error' : fmt(r.median),
+          ok(r) ? range(r) : '',
+          burst ? `${fmt(ratio(r.median, burst.median))}x` : '',
+        ];
       });
       out.push(`${runtime} · map throughput\n${textTable(['backend', 'mode', 'items', 'items/s', 'min-max', 'vs submit burst'], body)}`);
     }
@@ -214,14 +223,17 @@ export function targetsText(targets: Target[]): string {
 /** Everything printed to the terminal. */
 export function renderText(report: Report): string {
   const m = report.machine;
-  const head = `Offload bench (${report.mode}) · ${m.cpuModel} · ${m.cores} cores (parallelism ${m.availableParallelism}) · ${m.memoryGB} GB · ${Object.entries(m.runtimes)
+  const head = `Offload bench (${report.mode}) · ${m.cpuModel} · ${m.cores} cores (parallelism ${m.availableParallelism}) · ${m.memoryGB} GB · ${Object.entries(
+    m.runtimes,
+  )
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}`;
   const perRuntime = runtimesOf(report.results).flatMap((rt) => {
     const mine = report.results.filter((r) => r.runtime === rt);
     return [...scalingTables(mine), ...overheadTables(mine)];
   });
-  const smoke = report.mode === 'smoke' ? ['smoke run: tiny sizes, no warm-up, one sample; the figures check the pipeline and say nothing about the targets.'] : [];
+  const smoke =
+    report.mode === 'smoke' ? ['smoke run: tiny sizes, no warm-up, one sample; the figures check the pipeline and say nothing about the targets.'] : [];
   return [head, ...perRuntime, targetsText(report.targets), ...smoke, ...report.notes.map((n) => `note: ${n}`)].join('\n\n');
 }
 
@@ -229,7 +241,10 @@ const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&l
 
 /** JSON safe inside a <script> element. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /**
@@ -240,7 +255,10 @@ export function scriptJson(value: unknown): string {
 export function renderHtml(report: Report, chartJs: string): string {
   const m = report.machine;
   const targets = report.targets
-    .map((t) => `<tr class="${t.status === 'met' ? 'met' : t.status === 'missed' ? 'missed' : ''}"><td>${t.status}</td><td>${esc(t.description)}</td><td>${fmt(t.value)}</td><td>${t.op} ${t.threshold}</td><td>${esc(t.detail)}</td></tr>`)
+    .map(
+      (t) =>
+        `<tr class="${t.status === 'met' ? 'met' : t.status === 'missed' ? 'missed' : ''}"><td>${t.status}</td><td>${esc(t.description)}</td><td>${fmt(t.value)}</td><td>${t.op} ${t.threshold}</td><td>${esc(t.detail)}</td></tr>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en">

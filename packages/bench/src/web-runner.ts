@@ -74,15 +74,26 @@ function memoryProbe(): (() => number) | undefined {
   const gc = () => (g.Bun ? g.Bun.gc(true) : g.gc?.());
   if (g.Deno) {
     const deno = g.Deno;
-    return () => (gc(), deno.memoryUsage().rss);
+    return () => {
+      gc();
+      return deno.memoryUsage().rss;
+    };
   }
   const usage = g.process?.memoryUsage;
-  if (usage) return () => (gc(), usage().rss);
+  if (usage)
+    return () => {
+      gc();
+      return usage().rss;
+    };
   return undefined;
 }
 
 /** Run the suite on this runtime; `emit` receives the ticks and the final line. */
-export async function runWeb(cfg: WebRunConfig, emit: (line: RunnerLine) => void, tasksUrl: URL | string = new URL('./tasks.js', import.meta.url)): Promise<void> {
+export async function runWeb(
+  cfg: WebRunConfig,
+  emit: (line: RunnerLine) => void,
+  tasksUrl: URL | string = new URL('./tasks.js', import.meta.url),
+): Promise<void> {
   const notes: string[] = [];
   const adapters: Adapter[] = [];
   if (cfg.backend) {

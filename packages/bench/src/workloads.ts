@@ -109,9 +109,7 @@ export function makeBytes(size: number, seed: number): Uint8Array {
 }
 
 /** The seeds' is_prime candidates. */
-export const PRIME_CANDIDATES = [
-  112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419, 17, 4,
-];
+export const PRIME_CANDIDATES = [112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419, 17, 4];
 
 /** One CPU workload: a task and the inputs of one run (all submitted at once). */
 export interface Workload {

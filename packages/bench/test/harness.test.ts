@@ -9,8 +9,20 @@ describe('interleave', () => {
     let b = 100;
     const out = await interleave(
       [
-        { key: 'A', run: async () => (order.push('A'), ++a) },
-        { key: 'B', run: async () => (order.push('B'), ++b) },
+        {
+          key: 'A',
+          run: async () => {
+            order.push('A');
+            return ++a;
+          },
+        },
+        {
+          key: 'B',
+          run: async () => {
+            order.push('B');
+            return ++b;
+          },
+        },
       ],
       { warmup: 1, samples: 3 },
     );

@@ -16,7 +16,20 @@ const r = (o: Partial<Result> & Pick<Result, 'scenario' | 'backend' | 'kind'>, s
 });
 
 const results: Result[] = [
-  r({ scenario: 'sequential', backend: 'main-thread', kind: 'baseline', isolation: 'none', workload: 'is_prime', workers: 1, unit: 'ms', better: 'lower', speedup: 1 }, [400]),
+  r(
+    {
+      scenario: 'sequential',
+      backend: 'main-thread',
+      kind: 'baseline',
+      isolation: 'none',
+      workload: 'is_prime',
+      workers: 1,
+      unit: 'ms',
+      better: 'lower',
+      speedup: 1,
+    },
+    [400],
+  ),
   r({ scenario: 'scaling', backend: 'node-worker', kind: 'offload', workload: 'is_prime', workers: 1, unit: 'ms', better: 'lower', speedup: 0.8 }, [500]),
   r({ scenario: 'scaling', backend: 'node-worker', kind: 'offload', workload: 'is_prime', workers: 2, unit: 'ms', better: 'lower', speedup: 1.6 }, [250]),
   r({ scenario: 'scaling', backend: 'raw-postMessage', kind: 'raw', workload: 'is_prime', workers: 2, unit: 'ms', better: 'lower', speedup: 1.7 }, [235]),
