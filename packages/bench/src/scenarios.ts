@@ -23,6 +23,8 @@ export interface Sizes {
   /** chunkSize of the chunked map. */
   chunkSize: number;
   scaling: SampleOptions;
+  /** Sampling of the is_prime scaling rows, which feed a target (at least `scaling`). */
+  scalingTarget: SampleOptions;
   throughput: SampleOptions;
   cold: SampleOptions;
   memory: SampleOptions;
@@ -37,6 +39,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     mapUnchunked: 20_000,
     chunkSize: 1_000,
     scaling: { warmup: 1, samples: 5 },
+    scalingTarget: { warmup: 1, samples: 5 },
     throughput: { warmup: 2, samples: 7 },
     cold: { warmup: 1, samples: 7 },
     memory: { warmup: 0, samples: 3 },
@@ -48,6 +51,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     mapUnchunked: 10_000,
     chunkSize: 1_000,
     scaling: { warmup: 0, samples: 1 },
+    scalingTarget: { warmup: 0, samples: 3 },
     throughput: { warmup: 1, samples: 3 },
     cold: { warmup: 1, samples: 3 },
     memory: { warmup: 0, samples: 1 },
@@ -59,6 +63,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     mapUnchunked: 500,
     chunkSize: 100,
     scaling: { warmup: 0, samples: 1 },
+    scalingTarget: { warmup: 0, samples: 1 },
     throughput: { warmup: 0, samples: 1 },
     cold: { warmup: 0, samples: 1 },
     memory: { warmup: 0, samples: 1 },
@@ -149,9 +154,10 @@ export function planSteps(cfg: BenchConfig): Step[] {
   if (has('scaling')) {
     for (const w of cfg.workloads) {
       const count = 1 + cfg.workerCounts.length * cfg.scaling.length;
+      const sampling = w.name === 'is_prime' ? s.scalingTarget : s.scaling;
       steps.push({
         label: `${cfg.runtime} scaling ${w.name}`,
-        runs: count * rounds(s.scaling),
+        runs: count * rounds(sampling),
         async run() {
           const expected = await runSequential(w);
           const entries: Entry<{ a?: Adapter; workers: number }>[] = [
@@ -184,7 +190,7 @@ export function planSteps(cfg: BenchConfig): Step[] {
               });
             }
           }
-          const measured = await interleave(entries, s.scaling, tick);
+          const measured = await interleave(entries, sampling, tick);
           const seq = measured[0].median;
           return measured.map((m) => ({
             ...base(cfg, m.key.a, m.key.a ? 'scaling' : 'sequential', w.name, m.key.workers, w.inputs().length),
