@@ -6,10 +6,11 @@
  * @module
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   type Adapter,
@@ -137,10 +138,90 @@ function runProcess(runtime: string, cmd: string, args: string[], limit: number,
   return c.done;
 }
 
-async function runChromium(cfg: WebRunConfig, limit: number, notes: string[], tick: () => void, executablePath: string) {
-  const c = collect('chromium', notes, tick);
+/** A page and its origin: served by us, closed after the run. */
+interface Served {
+  url: string;
+  /** How the page's modules are delivered, for the notes. */
+  how: string;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json' };
+
+/**
+ * Bundle the runner page as an application would ship it: vite (rollup)
+ * builds the page, the Offload task module and the raw Worker module as three
+ * entries of one build (shared code in chunks), served by a tiny static server.
+ * Serving unbundled modules instead (vite's dev server) adds a fetch per
+ * module of the task graph to every worker start.
+ */
+async function serveBundle(backendModule: string | undefined): Promise<Served> {
+  const { build } = await import('vite');
+  const out = mkdtempSync(join(os.tmpdir(), 'offload-bench-chromium-'));
+  // The entry lives in packages/bench/dist so that its bare imports resolve as the suite's do.
+  const entry = resolve(BENCH_DIR, 'dist/chromium-entry.tmp.js');
+  writeFileSync(
+    entry,
+    `${backendModule ? `import { createExecutor } from '${backendModule}';\n` : ''}import { runWeb } from './web-runner.js';
+const here = import.meta.url;
+const name = (n) => new URL(n, here);
+const g = globalThis;
+const cfg = JSON.parse(decodeURIComponent(location.hash.slice(1)));
+const emit = (line) => g.__benchEmit(JSON.stringify(line));
+runWeb(cfg, emit, { tasksUrl: name(['tasks', 'js'].join('.')), rawUrl: name(['raw-web', 'js'].join('.'))${backendModule ? ', createExecutor' : ''} })
+  .catch((e) => emit({ type: 'done', results: [], notes: ['chromium: ' + String(e && e.stack || e)], version: 'unknown' }));
+`,
+  );
+  try {
+    await build({
+      root: BENCH_DIR,
+      configFile: false,
+      logLevel: 'error',
+      publicDir: false,
+      build: {
+        outDir: out,
+        emptyOutDir: true,
+        minify: false,
+        target: 'es2022',
+        modulePreload: false,
+        reportCompressedSize: false,
+        rollupOptions: {
+          input: { main: entry, tasks: resolve(BENCH_DIR, 'dist/tasks.js'), 'raw-web': resolve(BENCH_DIR, 'dist/raw-web.js') },
+          preserveEntrySignatures: 'allow-extension',
+          output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+        },
+      },
+    });
+  } finally {
+    rmSync(entry, { force: true });
+  }
+  writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>Offload bench</title><script type="module" src="./main.js"></script>\n');
+  const server = createHttpServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^([/\\])+/, '');
+    const file = join(out, path === '' ? 'index.html' : path);
+    if (!file.startsWith(out) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/index.html`,
+    how: 'bundled by vite build',
+    close: async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      rmSync(out, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fallback: the unbundled modules through vite's dev server. */
+async function serveDev(): Promise<Served> {
   const { createServer } = await import('vite');
-  const { chromium } = await import('playwright-core');
   const server = await createServer({
     root: ROOT,
     configFile: false,
@@ -152,6 +233,19 @@ async function runChromium(cfg: WebRunConfig, limit: number, notes: string[], ti
   await server.listen();
   const address = server.httpServer?.address();
   const port = typeof address === 'object' && address ? address.port : 5173;
+  return { url: `http://127.0.0.1:${port}/apps/bench/browser/index.html`, how: "unbundled through vite's dev server", close: () => server.close() };
+}
+
+async function runChromium(cfg: WebRunConfig, limit: number, notes: string[], tick: () => void, executablePath: string) {
+  const c = collect('chromium', notes, tick);
+  const { chromium } = await import('playwright-core');
+  let served: Served;
+  try {
+    served = await serveBundle(cfg.backend ? '@offload/browser' : undefined);
+  } catch (error) {
+    notes.push(`chromium: bundling the runner failed (${error instanceof Error ? error.message : String(error)}); modules served unbundled instead`);
+    served = await serveDev();
+  }
   const browser = await chromium.launch({
     executablePath,
     headless: true,
@@ -162,13 +256,13 @@ async function runChromium(cfg: WebRunConfig, limit: number, notes: string[], ti
     const page = await browser.newPage();
     page.on('pageerror', (e) => c.fail(`page error: ${e.message}`));
     await page.exposeFunction('__benchEmit', (line: string) => c.onLine(line));
-    await page.goto(`http://127.0.0.1:${port}/apps/bench/browser/index.html#${encodeURIComponent(JSON.stringify(cfg))}`);
+    await page.goto(`${served.url}#${encodeURIComponent(JSON.stringify(cfg))}`);
     const out = await c.done;
-    return { ...out, version: browser.version() };
+    return { ...out, version: `${browser.version()} (page ${served.how})` };
   } finally {
     clearTimeout(timer);
     await browser.close().catch(() => {});
-    await server.close().catch(() => {});
+    await served.close().catch(() => {});
   }
 }
 

@@ -88,23 +88,31 @@ function memoryProbe(): (() => number) | undefined {
   return undefined;
 }
 
+/**
+ * Where the runner finds its worker modules and backend. By default, next to
+ * this file and by importing `cfg.backend.module`; a bundled page (Chromium)
+ * passes the bundle's URLs and the statically imported `createExecutor`.
+ */
+export interface RunnerModules {
+  tasksUrl?: URL | string;
+  rawUrl?: URL | string;
+  createExecutor?: CreateExecutorLike;
+}
+
 /** Run the suite on this runtime; `emit` receives the ticks and the final line. */
-export async function runWeb(
-  cfg: WebRunConfig,
-  emit: (line: RunnerLine) => void,
-  tasksUrl: URL | string = new URL('./tasks.js', import.meta.url),
-): Promise<void> {
+export async function runWeb(cfg: WebRunConfig, emit: (line: RunnerLine) => void, modules: RunnerModules = {}): Promise<void> {
   const notes: string[] = [];
   const adapters: Adapter[] = [];
+  const tasksUrl = modules.tasksUrl ?? new URL('./tasks.js', import.meta.url);
   if (cfg.backend) {
     try {
-      const mod = (await import(cfg.backend.module)) as { createExecutor: CreateExecutorLike };
-      adapters.push(offloadAdapter(cfg.backend.name, 'thread', mod.createExecutor, tasksUrl));
+      const create = modules.createExecutor ?? ((await import(/* @vite-ignore */ cfg.backend.module)) as { createExecutor: CreateExecutorLike }).createExecutor;
+      adapters.push(offloadAdapter(cfg.backend.name, 'thread', create, tasksUrl));
     } catch (error) {
       notes.push(`${cfg.runtime}: cannot load ${cfg.backend.module}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  adapters.push(rawWorkerAdapter());
+  adapters.push(rawWorkerAdapter(modules.rawUrl));
   const picked = adapters.filter((a) => !cfg.backends || cfg.backends.includes(a.name) || cfg.backends.includes(a.kind));
   const pool = cfg.mode === 'smoke' ? SMOKE_WORKLOADS : WORKLOADS;
   const steps = planSteps({
