@@ -151,7 +151,7 @@ describe('release round trip through a local registry', () => {
     }
   });
 
-  test('each published tarball holds dist with types, README, LICENSE and CHANGELOG, and no tests', async () => {
+  test('each published tarball holds dist with types, its sources, README, LICENSE and CHANGELOG, and no tests', async () => {
     released();
     const dir = join(tmp, 'tarballs');
     mkdirSync(dir, { recursive: true });
@@ -167,8 +167,13 @@ describe('release round trip through a local registry', () => {
         files.some((f) => /^dist\/.*\.d\.ts$/.test(f)),
         `${p.name} ships dist/*.d.ts`,
       ).toBe(true);
-      const unwanted = files.filter((f) => /\.test\.|\.tsbuildinfo$|^src\/|^test\//.test(f));
-      expect(unwanted, `${p.name} ships no tests, sources or build state`).toEqual([]);
+      // src/ ships so that the source maps in dist/ resolve; tests and build state do not.
+      const unwanted = files.filter((f) => /\.test\.|\.tsbuildinfo$|^test\//.test(f));
+      expect(unwanted, `${p.name} ships no tests or build state`).toEqual([]);
+      expect(
+        files.some((f) => /^src\/.*\.ts$/.test(f)),
+        `${p.name} ships the sources its source maps point at`,
+      ).toBe(true);
     }
   });
 
