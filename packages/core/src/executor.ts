@@ -70,9 +70,9 @@ export class Executor<T extends TaskMap = TaskMap> {
     return this.#submit(name, args, options, false) as Future<TaskResult<T, K>>;
   }
 
-  /** @internal used by map() for chunks. */
-  _submitChunk(name: string, inputs: unknown[], options: TaskOptions): Future<unknown[]> {
-    return this.#submit(name, inputs, options, true) as Future<unknown[]>;
+  /** @internal used by map(): one task over a chunk of inputs, or (`single`) a plain task on one input. */
+  _submitChunk(name: string, inputs: unknown[], options: TaskOptions, single: boolean): Future<unknown> {
+    return this.#submit(name, inputs, options, !single);
   }
 
   #submit(name: string, args: unknown[], options: TaskOptions | undefined, chunk: boolean): Future<unknown> {

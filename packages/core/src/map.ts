@@ -9,21 +9,22 @@ import type { MapOptions, TaskOptions } from './options.js';
 import { type ChunkResult, decodeError } from './protocol.js';
 
 interface ChunkSubmitter {
-  _submitChunk(name: string, inputs: unknown[], options: TaskOptions): Future<unknown[]>;
+  /** Submit a chunk of inputs (one task over all of them) or, with `single`, one input as a plain task. */
+  _submitChunk(name: string, inputs: unknown[], options: TaskOptions, single: boolean): Future<unknown>;
 }
 
 const noop = () => {};
 
 type Pull = () => Promise<IteratorResult<unknown>> | IteratorResult<unknown>;
 
-function puller(inputs: Iterable<unknown> | AsyncIterable<unknown>): { pull: Pull; close: () => void } {
+function puller(inputs: Iterable<unknown> | AsyncIterable<unknown>): { pull: Pull; sync: boolean; close: () => void } {
   if (inputs && typeof (inputs as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
     const it = (inputs as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-    return { pull: () => it.next(), close: () => void it.return?.()?.catch?.(() => {}) };
+    return { pull: () => it.next(), sync: false, close: () => void it.return?.()?.catch?.(() => {}) };
   }
   if (inputs && typeof (inputs as Iterable<unknown>)[Symbol.iterator] === 'function') {
     const it = (inputs as Iterable<unknown>)[Symbol.iterator]();
-    return { pull: () => it.next(), close: () => void it.return?.() };
+    return { pull: () => it.next(), sync: true, close: () => void it.return?.() };
   }
   throw new InvalidArgumentError('map() inputs must be an iterable or an async iterable (an array, a generator, a stream...).');
 }
@@ -38,18 +39,20 @@ export async function* mapTasks(
 ): AsyncGenerator<unknown, void, undefined> {
   const chunkSize = options.chunkSize ?? 1;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new InvalidArgumentError(`map() option "chunkSize" must be an integer >= 1; got ${String(chunkSize)}.`);
-  const maxInFlight = options.maxInFlight ?? Math.max(2, slots * 2);
+  const single = chunkSize === 1;
+  // One input per task is cheap to have many of in flight (short tasks are sent ahead to workers).
+  const maxInFlight = options.maxInFlight ?? Math.max(single ? 64 : 2, slots * 2);
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
     throw new InvalidArgumentError(`map() option "maxInFlight" must be an integer >= 1; got ${String(maxInFlight)}.`);
   }
   const ordered = options.ordered ?? true;
   const signal = options.signal;
   const taskOptions: TaskOptions = { timeout: options.timeout, priority: options.priority, signal };
-  const { pull, close } = puller(inputs);
+  const { pull, sync, close } = puller(inputs);
   /** Chunks in submission order (ordered) or completion order (unordered). */
-  const outstanding = new Set<Future<unknown[]>>();
-  const fifo: Future<unknown[]>[] = [];
-  const completed: Future<unknown[]>[] = [];
+  const outstanding = new Set<Future<unknown>>();
+  const fifo: Future<unknown>[] = [];
+  const completed: Future<unknown>[] = [];
   let wake: (() => void) | undefined;
   let exhausted = false;
 
@@ -57,7 +60,7 @@ export async function* mapTasks(
     while (!exhausted && outstanding.size < maxInFlight) {
       const chunk: unknown[] = [];
       while (chunk.length < chunkSize) {
-        const r = await pull();
+        const r = (sync ? pull() : await pull()) as IteratorResult<unknown>;
         if (r.done) {
           exhausted = true;
           break;
@@ -66,7 +69,7 @@ export async function* mapTasks(
       }
       if (chunk.length === 0) break;
       if (signal?.aborted) throw new CancelledError('map() was cancelled by its signal.', { cause: signal.reason });
-      const f = executor._submitChunk(name, chunk, taskOptions);
+      const f = executor._submitChunk(name, chunk, taskOptions, single);
       outstanding.add(f);
       if (ordered) {
         f.then(undefined, noop);
@@ -81,17 +84,23 @@ export async function* mapTasks(
     }
   };
 
-  const unpack = function* (f: Future<unknown[]>, result: unknown[]): Generator<unknown> {
+  const unpack = function* (f: Future<unknown>, result: unknown): Generator<unknown> {
     outstanding.delete(f);
+    if (single) {
+      yield result;
+      return;
+    }
     const [values, errorIndex, error] = result as ChunkResult;
     yield* values;
     if (errorIndex !== undefined && error) throw decodeError(error);
   };
 
   try {
+    // Refill in batches (at half the in-flight bound) so that submissions share messages.
+    const refillAt = Math.max(1, Math.floor(maxInFlight / 2));
     for (;;) {
-      await fill();
-      let next: Future<unknown[]> | undefined;
+      if (outstanding.size <= refillAt) await fill();
+      let next: Future<unknown> | undefined;
       if (ordered) next = fifo.shift();
       else {
         while (completed.length === 0 && outstanding.size > 0) {

@@ -133,8 +133,23 @@ function webEndpoint(): Endpoint | undefined {
     return Number.isInteger(n) ? n : 1;
   };
   wrapBefore(g, 'close', () => bye());
-  wrapBefore(g.process, 'exit', (a) => bye(exitCode(a[0])));
   wrapBefore(g.Deno, 'exit', (a) => bye(exitCode(a[0])));
+  const wrapProcess = (p: unknown) => wrapBefore(p as Record<string, unknown>, 'exit', (a) => bye(exitCode(a[0])));
+  const desc = g.Deno ? Object.getOwnPropertyDescriptor(globalThis, 'process') : undefined;
+  if (desc?.get && desc.configurable) {
+    // Deno builds its Node compatibility layer on the first read of `process` (~10 ms of worker
+    // start-up): wrap process.exit on that first read instead of forcing it now.
+    const getter = desc.get;
+    Object.defineProperty(globalThis, 'process', {
+      ...desc,
+      get() {
+        Object.defineProperty(globalThis, 'process', desc);
+        const p = getter.call(this);
+        wrapProcess(p);
+        return p;
+      },
+    });
+  } else wrapProcess(g.process);
   if (g.Bun) {
     // In Bun's Web Workers parentPort.close() is a no-op (its own, read-only `close() {}`), so a
     // module that ends its worker as on Node would leave it running and unreachable. Put a view
