@@ -7,7 +7,7 @@
 import { Dispatcher } from './dispatcher.js';
 import { ExecutorShutdownError, InvalidArgumentError, QueueFullError } from './errors.js';
 import { Future } from './future.js';
-import { mapTasks } from './map.js';
+import { MapIterator } from './map.js';
 import {
   type ExecutorOptions,
   type ExecutorStats,
@@ -147,10 +147,9 @@ export class Executor<T extends TaskMap = TaskMap> {
     name: K,
     inputs: Iterable<TaskArgs<T, K>[0]> | AsyncIterable<TaskArgs<T, K>[0]>,
     options: MapOptions = {},
-  ): AsyncGenerator<TaskResult<T, K>, void, undefined> {
-    const d = this.#d;
-    const slots = d.options.maxWorkers * d.options.concurrentTasksPerWorker;
-    return mapTasks(this, name, inputs, options, slots) as AsyncGenerator<TaskResult<T, K>, void, undefined>;
+  ): MapIterator<TaskResult<T, K>> {
+    const o = this.#d.options;
+    return new MapIterator<TaskResult<T, K>>(this, name, inputs, options, o.maxWorkers * o.concurrentTasksPerWorker);
   }
 
   /** Resolves when the queue has room for another task (immediately if it has). Backpressure without polling. */
