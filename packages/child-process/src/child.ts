@@ -10,7 +10,7 @@ if (!send) throw new Error('@offload/child-process: this file is started by the 
 
 (globalThis as Record<symbol, unknown>)[Symbol.for('offload.endpoint')] = {
   post: (batch: unknown) => send(batch),
-  listen: (fn: (batch: unknown) => void) => process.on("message", fn),
+  listen: (fn: (batch: unknown) => void) => process.on('message', fn),
 };
 
 const [module, tsx] = process.argv.slice(2) as [string, string | undefined];

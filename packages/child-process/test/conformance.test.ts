@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { registerConformance } from '@offload/conformance/vitest';
 import { capabilities, createExecutor } from '@offload/child-process';
+import { registerConformance } from '@offload/conformance/vitest';
 import { exitsAfterShutdown } from '../../node-worker/test/exit-check.js';
 
 const fixtures = new URL('../../conformance/dist/fixtures/', import.meta.url);

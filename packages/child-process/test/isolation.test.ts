@@ -37,7 +37,7 @@ describe('child-process isolation', () => {
     expect(typeof (await ex.submit('pid', []))).toBe('number');
   }, 60_000);
 
-  it("children get an empty environment unless one is given", async () => {
+  it('children get an empty environment unless one is given', async () => {
     process.env.OFFLOAD_TEST_SECRET = 'parent-only';
     try {
       expect(await make().submit('env', ['OFFLOAD_TEST_SECRET'])).toBe(null);

@@ -103,7 +103,7 @@ const show = (v: unknown): string => {
 
 /** Tiny assertion library that runs on every runtime. */
 export const assert = {
-  ok(value: unknown, message = "expected a truthy value"): void {
+  ok(value: unknown, message = 'expected a truthy value'): void {
     if (!value) throw new AssertionError(message);
   },
   equal<V>(actual: V, expected: V, message?: string): void {

@@ -3,8 +3,9 @@
  * case, for a Node-side vitest file to report. See `registerRemote`.
  * @module
  */
-import { cases } from './index.js';
+
 import { runCase, supports, type Target } from './harness.js';
+import { cases } from './index.js';
 
 /** Result of one case in a remote runtime. */
 export interface RemoteResult {

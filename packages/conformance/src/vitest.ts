@@ -5,8 +5,8 @@
  * @module
  */
 import { describe, it } from 'vitest';
-import { cases } from './index.js';
 import { runCase, supports, type Target } from './harness.js';
+import { cases } from './index.js';
 
 /** Register every case for `target`, skipping only by capability. */
 export function registerConformance(target: Target): void {

@@ -14,7 +14,6 @@ export interface WaitResult<P> {
   notDone: Set<P>;
 }
 
-
 function checkTimeout(timeout: number | undefined): void {
   if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
     throw new InvalidArgumentError(`"timeout" must be a number of milliseconds >= 0; got ${String(timeout)}.`);
@@ -134,4 +133,3 @@ export function wait<P extends PromiseLike<unknown>>(
     if (options.timeout !== undefined) timer = setTimeout(finish, options.timeout);
   });
 }
-

@@ -7,7 +7,7 @@
 import { CancelledError, TimeoutError, WorkerCrashedError, WorkerInitError } from './errors.js';
 import type { ExecutorStats, ResolvedOptions } from './options.js';
 import { PoolWorker, type Task } from './pool-worker.js';
-import { type FromWorker, PROTOCOL_VERSION, type ToWorker, decodeError } from './protocol.js';
+import { decodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
 import { TaskQueue } from './queue.js';
 import { serializationFailure } from './serialization.js';
 import type { Spawn } from './transport.js';
@@ -175,7 +175,12 @@ export class Dispatcher {
         }
         case 'hello':
           if (msg.v !== PROTOCOL_VERSION) {
-            this.#startFailed(w, new WorkerInitError(`The worker speaks protocol v${msg.v}, the executor v${PROTOCOL_VERSION}: install matching versions of the @offload packages.`));
+            this.#startFailed(
+              w,
+              new WorkerInitError(
+                `The worker speaks protocol v${msg.v}, the executor v${PROTOCOL_VERSION}: install matching versions of the @offload packages.`,
+              ),
+            );
             return;
           }
           w.helloed = true;
@@ -359,7 +364,9 @@ export class Dispatcher {
           if (w.state === 'starting') {
             this.#startFailed(
               w,
-              new WorkerInitError(`The worker did not start within ${this.options.startTimeout} ms: check that the task module calls expose(), or raise startTimeout.`),
+              new WorkerInitError(
+                `The worker did not start within ${this.options.startTimeout} ms: check that the task module calls expose(), or raise startTimeout.`,
+              ),
             );
           }
         }, this.options.startTimeout),

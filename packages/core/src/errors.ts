@@ -82,10 +82,7 @@ export class ExecutorShutdownError extends OffloadError {
 export class QueueFullError extends OffloadError {
   readonly maxQueue: number;
   constructor(maxQueue: number) {
-    super(
-      'ERR_OFFLOAD_QUEUE_FULL',
-      `The queue is full (maxQueue = ${maxQueue}). Await executor.capacity() before submitting, or raise maxQueue.`,
-    );
+    super('ERR_OFFLOAD_QUEUE_FULL', `The queue is full (maxQueue = ${maxQueue}). Await executor.capacity() before submitting, or raise maxQueue.`);
     this.maxQueue = maxQueue;
   }
 }

@@ -9,16 +9,16 @@ import { ExecutorShutdownError, InvalidArgumentError, QueueFullError } from './e
 import { Future } from './future.js';
 import { MapIterator } from './map.js';
 import {
+  checkTaskOptions,
   type ExecutorOptions,
   type ExecutorStats,
   type MapOptions,
+  resolveOptions,
   type TaskArgs,
   type TaskMap,
   type TaskName,
   type TaskOptions,
   type TaskResult,
-  checkTaskOptions,
-  resolveOptions,
 } from './options.js';
 import type { Task } from './pool-worker.js';
 import type { Capabilities, Spawn } from './transport.js';
@@ -162,9 +162,7 @@ export class Executor<T extends TaskMap = TaskMap> {
    * then stops every worker. Safe to call more than once.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    return this.#d.shutdown(options.cancelPending ?? false, options.cancelRunning ?? false).then(
-      options.wait === false ? noop : () => this.#d.drained,
-    );
+    return this.#d.shutdown(options.cancelPending ?? false, options.cancelRunning ?? false).then(options.wait === false ? noop : () => this.#d.drained);
   }
 
   /** `await using executor = createExecutor(...)` shuts it down (waiting) at the end of the block. */

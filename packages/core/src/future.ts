@@ -46,7 +46,11 @@ export class Future<T> extends Promise<T> {
     if (executor) {
       try {
         executor(
-          (v) => void Promise.resolve(v).then((x) => this.settleFulfilled(x), (e) => this.settleRejected(e)),
+          (v) =>
+            void Promise.resolve(v).then(
+              (x) => this.settleFulfilled(x),
+              (e) => this.settleRejected(e),
+            ),
           (e) => this.settleRejected(e),
         );
       } catch (e) {
@@ -84,9 +88,12 @@ export class Future<T> extends Promise<T> {
     const error =
       reason instanceof CancelledError
         ? reason
-        : new CancelledError(reason === undefined ? 'The task was cancelled.' : `The task was cancelled: ${String(reason instanceof Error ? reason.message : reason)}`, {
-            cause: reason,
-          });
+        : new CancelledError(
+            reason === undefined ? 'The task was cancelled.' : `The task was cancelled: ${String(reason instanceof Error ? reason.message : reason)}`,
+            {
+              cause: reason,
+            },
+          );
     this.#state = 'cancelled';
     promiseThen.call(this, undefined, noop);
     this.#reject(error);

@@ -21,8 +21,8 @@ export {
 } from './errors.js';
 export { Executor, type ShutdownOptions, type TaskProxy } from './executor.js';
 export { Future, type FutureState } from './future.js';
-export { MapIterator } from './map.js';
 export { createInlineExecutor, InlineExecutor, inlineCapabilities } from './inline.js';
+export { MapIterator } from './map.js';
 export type {
   ExecutorOptions,
   ExecutorStats,

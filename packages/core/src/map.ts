@@ -64,7 +64,8 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
 
   constructor(executor: ChunkSubmitter, name: string, inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions, slots: number) {
     const chunkSize = options.chunkSize ?? 1;
-    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new InvalidArgumentError(`map() option "chunkSize" must be an integer >= 1; got ${String(chunkSize)}.`);
+    if (!Number.isInteger(chunkSize) || chunkSize < 1)
+      throw new InvalidArgumentError(`map() option "chunkSize" must be an integer >= 1; got ${String(chunkSize)}.`);
     const single = chunkSize === 1;
     // One input per task is cheap to have many of in flight (short tasks are sent ahead to workers).
     const maxInFlight = options.maxInFlight ?? Math.max(single ? 64 : 2, slots * 2);

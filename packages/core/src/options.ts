@@ -5,7 +5,6 @@
 import { InvalidArgumentError } from './errors.js';
 
 /** A module's exposed tasks: plain functions, sync or async. */
-// biome-ignore lint/suspicious/noExplicitAny: task signatures are the user's.
 export type TaskMap = Record<string, (...args: any[]) => unknown>;
 
 /** A value returned together with the buffers to move instead of copy. See `transfer()`. */
@@ -19,11 +18,7 @@ export type TaskName<T> = keyof T & string;
 /** Argument list of task `K`. */
 export type TaskArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => unknown ? A : never;
 /** Result of task `K`, after awaiting it and unwrapping `transfer()`. */
-export type TaskResult<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R
-  ? Awaited<R> extends Transferred<infer V>
-    ? V
-    : Awaited<R>
-  : never;
+export type TaskResult<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R ? (Awaited<R> extends Transferred<infer V> ? V : Awaited<R>) : never;
 
 /** Options every backend accepts. */
 export interface ExecutorOptions {
@@ -113,9 +108,7 @@ const checkCount = (name: string, v: unknown, min: number, allowInfinity: boolea
   if (v === undefined) return;
   const ok = typeof v === 'number' && v >= min && (Number.isInteger(v) || (allowInfinity && v === Number.POSITIVE_INFINITY));
   if (!ok) {
-    throw new InvalidArgumentError(
-      `Option "${name}" must be an integer >= ${min}${allowInfinity ? ' or Infinity' : ''}; got ${String(v)}.`,
-    );
+    throw new InvalidArgumentError(`Option "${name}" must be an integer >= ${min}${allowInfinity ? ' or Infinity' : ''}; got ${String(v)}.`);
   }
 };
 

@@ -5,8 +5,8 @@
  * @module
  */
 import type { Future } from './future.js';
-import type { Queued } from './queue.js';
 import type { ToWorker } from './protocol.js';
+import type { Queued } from './queue.js';
 import type { Transport } from './transport.js';
 
 /** One submitted task, as the scheduler tracks it. */
@@ -73,13 +73,13 @@ export class PoolWorker {
 
   /** Update the per-task time estimate after `count` results arrived at `now`. */
   observe(count: number, now: number): void {
-    const since = this.busySince > this.lastArrival ? this.busySince : this.lastArrival;
+    const since = Math.max(this.busySince, this.lastArrival);
     this.lastArrival = now;
     if (count === 0 || since === 0) return;
     const sample = (now - since) / count;
     this.estimate = this.estimate === 0 ? sample : this.estimate * 0.7 + sample * 0.3;
     const ahead = Math.floor(PREFETCH_WINDOW_MS / Math.max(this.estimate, 1e-3));
-    this.prefetch = ahead > MAX_PREFETCH ? MAX_PREFETCH : ahead;
+    this.prefetch = Math.min(ahead, MAX_PREFETCH);
   }
 
   /**

@@ -114,7 +114,10 @@ export function decodeError(encoded: EncodedError): unknown {
   const offloadClass = offloadErrorClasses[encoded.name];
   const builtin = builtinErrors[encoded.name];
   if (encoded.errors) {
-    error = new AggregateError(encoded.errors.map((x) => decodeError(x)), encoded.message);
+    error = new AggregateError(
+      encoded.errors.map((x) => decodeError(x)),
+      encoded.message,
+    );
   } else if (builtin) {
     error = new builtin(encoded.message);
   } else if (offloadClass) {

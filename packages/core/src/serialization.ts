@@ -34,8 +34,7 @@ export function serializationFailure(what: 'argument' | 'result', taskName: stri
     }
   }
   const which = index >= 0 ? `Argument ${index} (${describe(values[index])})` : 'An argument';
-  return new SerializationError(
-    `${which} of task "${taskName}" cannot be sent to a worker: ${detail} Pass plain data (structured-cloneable values).`,
-    { cause },
-  );
+  return new SerializationError(`${which} of task "${taskName}" cannot be sent to a worker: ${detail} Pass plain data (structured-cloneable values).`, {
+    cause,
+  });
 }

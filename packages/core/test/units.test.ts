@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError, InvalidArgumentError, TimeoutError } from '../src/errors.js';
 import { Future } from '../src/future.js';
+import { resolveOptions } from '../src/options.js';
 import { decodeError, encodeError } from '../src/protocol.js';
 import { TaskQueue } from '../src/queue.js';
-import { resolveOptions } from '../src/options.js';
 
 describe('TaskQueue', () => {
   const task = (name: string, priority = 0) => ({ name, priority, queued: false });

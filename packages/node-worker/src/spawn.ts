@@ -3,7 +3,7 @@
  * core's Transport: spawn, post, listen, terminate.
  * @module
  */
-import { type ResourceLimits, SHARE_ENV, Worker } from 'node:worker_threads';
+import { type ResourceLimits, type SHARE_ENV, Worker } from 'node:worker_threads';
 import type { Spawn } from '@offload/core';
 import { moduleTarget } from '@offload/core/node';
 

@@ -16,7 +16,10 @@ export const combinatorCases: Case[] = [
         assert.equal(done.future, fs[done.index]);
       }
       assert.equal(seen.length, 4);
-      assert.deepEqual(seen.filter((s) => !s.endsWith('err')), ['1:10', '2:150', '0:300']);
+      assert.deepEqual(
+        seen.filter((s) => !s.endsWith('err')),
+        ['1:10', '2:150', '0:300'],
+      );
     },
   },
   {

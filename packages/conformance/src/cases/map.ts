@@ -28,7 +28,10 @@ export const mapCases: Case[] = [
       const inputs = Array.from({ length: 1000 }, (_, i) => i);
       const out: number[] = [];
       for await (const v of ex.map('inc', inputs, { chunkSize: 64 })) out.push(v as number);
-      assert.deepEqual(out, inputs.map((i) => i + 1));
+      assert.deepEqual(
+        out,
+        inputs.map((i) => i + 1),
+      );
       assert.ok(ex.stats().completed <= 20, `1000 inputs in ${ex.stats().completed} tasks`);
     },
   },
