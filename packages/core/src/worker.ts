@@ -102,15 +102,17 @@ function wrapBefore(obj: Wrappable, key: string, before: (args: unknown[]) => vo
 /**
  * The endpoint of a Web Worker (browser, Deno, Bun): the global `postMessage`
  * and `message` events. A Web Worker that ends itself gives its parent no event
- * (Deno and browsers), so `close()`, `process.exit()`, `Deno.exit()` and
- * `parentPort.close()` (a no-op in Bun's Web Workers) are wrapped to flush
- * pending results and post a final `bye` first.
+ * (Deno and browsers), so `close()`, `process.exit()` and `Deno.exit()` are
+ * wrapped to flush pending results and post a final `bye` first. (Bun reports
+ * the end of a worker with its `close` event. In Bun's Web Workers
+ * `parentPort.close()` does nothing; a task that wants its worker gone calls
+ * `process.exit()`.)
  */
 function webEndpoint(): Endpoint | undefined {
   const g = globalThis as Record<string, unknown> & {
     Bun?: { isMainThread?: boolean };
     Deno?: Record<string, unknown>;
-    process?: Record<string, unknown> & { getBuiltinModule?: (id: string) => unknown; exitCode?: number | string };
+    process?: Record<string, unknown> & { exitCode?: number | string };
   };
   const scope = g.WorkerGlobalScope as (new () => unknown) | undefined;
   // Deno and browsers have WorkerGlobalScope; Bun's Web Workers do not, but say Bun.isMainThread === false.
@@ -150,28 +152,6 @@ function webEndpoint(): Endpoint | undefined {
       },
     });
   } else wrapProcess(g.process);
-  if (g.Bun) {
-    // In Bun's Web Workers parentPort.close() is a no-op (its own, read-only `close() {}`), so a
-    // module that ends its worker as on Node would leave it running and unreachable. Put a view
-    // of parentPort whose close() ends the worker in its place (imports of node:worker_threads see it).
-    const wt = g.process?.getBuiltinModule?.('node:worker_threads') as Record<string, unknown> | undefined;
-    const real = wt?.parentPort as Record<PropertyKey, unknown> | null | undefined;
-    const exit = g.process?.exit as ((code?: number) => void) | undefined;
-    if (wt && real && exit) {
-      const close = () => exit(0);
-      try {
-        wt.parentPort = new Proxy(Object.create(null) as object, {
-          get: (_, key) => {
-            if (key === 'close') return close;
-            const v = real[key];
-            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(real) : v;
-          },
-          set: (_, key, value) => Reflect.set(real, key, value),
-          has: (_, key) => key in real,
-        });
-      } catch {}
-    }
-  }
   return {
     post: (batch, t) => post(batch, t),
     listen: (fn) => add('message', (e) => fn(e.data)),
