@@ -3,7 +3,7 @@
  * TypeScript sources directly, workers included:
  *   bun src/bun.ts [--port 3000] [--blocking]
  */
-import { type Platform, parseConfig, start } from './config.ts';
+import { type Platform, parseConfig, poolOptions, start } from './config.ts';
 import type { Tasks } from './tasks.ts';
 
 // The few Bun APIs used here (the app's tsconfig loads Node's types, not Bun's).
@@ -22,11 +22,7 @@ const platform: Platform = {
   createPool: async (config) => {
     // Imported only when needed: --blocking runs without the backend.
     const { createExecutor } = await import('@offload/deno-bun');
-    return createExecutor<Tasks>(new URL('./tasks.ts', import.meta.url), {
-      maxWorkers: config.workers,
-      minWorkers: config.workers,
-      maxQueue: config.maxQueue,
-    });
+    return createExecutor<Tasks>(new URL('./tasks.ts', import.meta.url), poolOptions(config));
   },
   listen: async (server, config) => {
     const http = Bun.serve({ hostname: config.host, port: config.port, idleTimeout: 120, fetch: server.app.fetch });

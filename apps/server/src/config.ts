@@ -80,6 +80,11 @@ export function parseConfig(args: readonly string[], env: { PORT?: string }, def
 }
 
 /** The runtime-specific half of a server. */
+/** Executor options of the offloading server, the same on every runtime: a fixed pool and a bounded queue. */
+export function poolOptions(config: Config): { maxWorkers: number; minWorkers: number; maxQueue: number } {
+  return { maxWorkers: config.workers, minWorkers: config.workers, maxQueue: config.maxQueue };
+}
+
 export interface Platform {
   runtime: 'node' | 'deno' | 'bun';
   /** The worker-pool executor of this runtime's Offload backend. */

@@ -3,7 +3,7 @@
  * TypeScript sources as they are (imports name .ts files, so no --sloppy-imports):
  *   deno run --allow-net --allow-read --allow-env src/deno.ts [--port 3000] [--blocking]
  */
-import { type Platform, parseConfig, start } from './config.ts';
+import { type Platform, parseConfig, poolOptions, start } from './config.ts';
 import type { Tasks } from './tasks.ts';
 
 // The few Deno APIs used here (the app's tsconfig loads Node's types, not Deno's).
@@ -23,11 +23,7 @@ const platform: Platform = {
   createPool: async (config) => {
     // Imported only when needed: --blocking runs without the backend.
     const { createExecutor } = await import('@offload/deno-bun');
-    return createExecutor<Tasks>(new URL('./tasks.ts', import.meta.url), {
-      maxWorkers: config.workers,
-      minWorkers: config.workers,
-      maxQueue: config.maxQueue,
-    });
+    return createExecutor<Tasks>(new URL('./tasks.ts', import.meta.url), poolOptions(config));
   },
   listen: (server, config) =>
     new Promise((resolve) => {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { serve } from '@hono/node-server';
 import { createExecutor } from '@offload/node-worker';
-import { type Platform, parseConfig, start } from './config.ts';
+import { type Platform, parseConfig, poolOptions, start } from './config.ts';
 import type { Tasks } from './tasks.ts';
 
 /**
@@ -18,12 +18,7 @@ const taskModule = (): URL => new URL(import.meta.url.endsWith('.ts') ? './tasks
 
 const platform: Platform = {
   runtime: 'node',
-  createPool: (config) =>
-    createExecutor<Tasks>(taskModule(), {
-      maxWorkers: config.workers,
-      minWorkers: config.workers,
-      maxQueue: config.maxQueue,
-    }),
+  createPool: (config) => createExecutor<Tasks>(taskModule(), poolOptions(config)),
   listen: (server, config) =>
     new Promise((resolve, reject) => {
       const http = serve({ fetch: server.app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {

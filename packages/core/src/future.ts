@@ -94,11 +94,8 @@ export class Future<T> extends Promise<T> {
               cause: reason,
             },
           );
-    this.#state = 'cancelled';
-    promiseThen.call(this, undefined, noop);
-    this.#reject(error);
     const owner = this.owner;
-    this.owner = undefined;
+    this.#settle('cancelled', error);
     owner?.cancel(this.ownerKey as never, error);
     return true;
   }
@@ -109,27 +106,27 @@ export class Future<T> extends Promise<T> {
   }
   /** @internal settle with a value; ignored if already settled. */
   settleFulfilled(value: T): boolean {
-    if (this.done()) return false;
-    this.#state = 'fulfilled';
-    this.owner = undefined;
-    this.#resolve(value);
-    return true;
+    return this.#settle('fulfilled', value);
   }
   /** @internal settle with an error; ignored if already settled. */
   settleRejected(error: unknown): boolean {
-    if (this.done()) return false;
-    this.#state = 'rejected';
-    this.owner = undefined;
-    this.#reject(error);
-    return true;
+    return this.#settle('rejected', error);
   }
-  /** @internal settle as cancelled without calling the cancel hook. */
+  /** @internal settle as cancelled without telling the owner (it is the one cancelling). */
   settleCancelled(error: CancelledError): boolean {
+    return this.#settle('cancelled', error);
+  }
+
+  #settle(state: 'fulfilled' | 'rejected' | 'cancelled', outcome: unknown): boolean {
     if (this.done()) return false;
-    this.#state = 'cancelled';
+    this.#state = state;
     this.owner = undefined;
-    promiseThen.call(this, undefined, noop);
-    this.#reject(error);
+    if (state === 'fulfilled') this.#resolve(outcome as T);
+    else {
+      // A cancellation is never an unhandled rejection; awaiting the Future still throws.
+      if (state === 'cancelled') promiseThen.call(this, undefined, noop);
+      this.#reject(outcome);
+    }
     return true;
   }
 

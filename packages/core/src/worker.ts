@@ -189,7 +189,8 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   let transfers: Transferable[] = [];
   let flushScheduled = false;
   let lastFlush = perf.now();
-  const names = new Map<number, string>();
+  /** Task name of each outbox entry ('' for non-results), for the message of a result that cannot be sent. */
+  let outNames: string[] = [];
 
   const flush = (): void => {
     flushScheduled = false;
@@ -197,27 +198,28 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
     if (outbox.length === 0) return;
     const batch = outbox;
     const t = transfers;
+    const batchNames = outNames;
     outbox = [];
     transfers = [];
+    outNames = [];
     try {
       endpoint.post(batch, t);
-      for (const msg of batch) if (msg.t === 'ok' || msg.t === 'err') names.delete(msg.id);
     } catch {
-      for (const msg of batch) {
+      batch.forEach((msg, i) => {
         try {
           endpoint.post([msg], []);
         } catch (error) {
-          if (msg.t === 'ok') {
-            endpoint.post([{ t: 'err', id: msg.id, error: encodeError(serializationFailure('result', names.get(msg.id) ?? '?', [msg.value], error)) }], []);
-          }
+          if (msg.t !== 'ok') return;
+          const failure = serializationFailure('result', batchNames[i] ?? '?', [msg.value], error);
+          endpoint.post([{ t: 'err', id: msg.id, error: encodeError(failure) }], []);
         }
-        if (msg.t === 'ok' || msg.t === 'err') names.delete(msg.id);
-      }
+      });
     }
   };
   flushOutbox = flush;
-  const send = (msg: FromWorker, t?: Transferable[]): void => {
+  const send = (msg: FromWorker, t?: Transferable[], name = ''): void => {
     outbox.push(msg);
+    outNames.push(name);
     if (t) for (const x of t) transfers.push(x);
     if (perf.now() - lastFlush >= FLUSH_AFTER_MS) flush();
     else if (!flushScheduled) {
@@ -226,11 +228,11 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
     }
   };
 
-  const settle = (id: number, ok: boolean, value: unknown): void => {
+  const settle = (id: number, name: string, ok: boolean, value: unknown): void => {
     contexts.delete(id);
     if (ok) {
-      if (isTransferred(value)) send({ t: 'ok', id, value: value.value }, value.transfer);
-      else send({ t: 'ok', id, value });
+      if (isTransferred(value)) send({ t: 'ok', id, value: value.value }, value.transfer, name);
+      else send({ t: 'ok', id, value }, undefined, name);
     } else send({ t: 'err', id, error: encodeError(value) });
   };
 
@@ -268,14 +270,13 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
       return;
     }
     const ctx = contexts.get(msg.id) ?? new Context(msg.id);
-    names.set(msg.id, msg.name);
     let result: unknown;
     current = ctx;
     try {
       result = msg.c ? runChunk(fn, ctx, msg.args) : fn.apply(ctx, msg.args);
     } catch (error) {
       current = undefined;
-      settle(msg.id, false, error);
+      settle(msg.id, msg.name, false, error);
       return;
     }
     current = undefined;
@@ -285,16 +286,16 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
       Promise.resolve(result).then(
         (v) => {
           running--;
-          settle(msg.id, true, v);
+          settle(msg.id, msg.name, true, v);
           drain();
         },
         (e) => {
           running--;
-          settle(msg.id, false, e);
+          settle(msg.id, msg.name, false, e);
           drain();
         },
       );
-    } else settle(msg.id, true, result);
+    } else settle(msg.id, msg.name, true, result);
   };
 
   const drain = (): void => {
