@@ -25,13 +25,21 @@ export class OffloadError extends Error {
     super(message, options);
     this.code = code;
   }
+  /**
+   * The class name, written out as a literal in each class so that it survives
+   * minifiers (it picks the class when an error comes back from a worker). A
+   * subclass of your own that does not override it reports its constructor's name.
+   */
   override get name(): string {
-    return this.constructor.name;
+    return this.constructor === OffloadError ? 'OffloadError' : this.constructor.name;
   }
 }
 
 /** The Future was cancelled: by `cancel()`, an aborted signal, `break` in `map`, or `shutdown({ cancelPending })`. */
 export class CancelledError extends OffloadError {
+  override get name(): string {
+    return 'CancelledError';
+  }
   constructor(message = 'The task was cancelled.', options?: { cause?: unknown }) {
     super('ERR_OFFLOAD_CANCELLED', message, options);
   }
@@ -39,6 +47,9 @@ export class CancelledError extends OffloadError {
 
 /** The task ran longer than its `timeout` (running time only, queue time is not counted). */
 export class TimeoutError extends OffloadError {
+  override get name(): string {
+    return 'TimeoutError';
+  }
   /** The limit that was exceeded, in milliseconds. */
   readonly timeout: number;
   constructor(timeout: number, message = `The task ran longer than its timeout of ${timeout} ms and was stopped. Raise \`timeout\` or split the work.`) {
@@ -52,6 +63,9 @@ export class TimeoutError extends OffloadError {
  * memory, killed from outside). The pool replaces the worker and keeps going.
  */
 export class WorkerCrashedError extends OffloadError {
+  override get name(): string {
+    return 'WorkerCrashedError';
+  }
   /** Exit code of the worker when the runtime reports one. */
   readonly exitCode: number | undefined;
   constructor(message: string, options?: { cause?: unknown; exitCode?: number }) {
@@ -66,6 +80,9 @@ export class WorkerCrashedError extends OffloadError {
  * worker are rejected with this error instead of waiting for a respawn loop.
  */
 export class WorkerInitError extends OffloadError {
+  override get name(): string {
+    return 'WorkerInitError';
+  }
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_OFFLOAD_WORKER_INIT', message, options);
   }
@@ -73,6 +90,9 @@ export class WorkerInitError extends OffloadError {
 
 /** The executor was shut down before the task could run, or `submit` was called after `shutdown()`. */
 export class ExecutorShutdownError extends OffloadError {
+  override get name(): string {
+    return 'ExecutorShutdownError';
+  }
   constructor(message = 'The executor has been shut down; create a new executor to submit more work.') {
     super('ERR_OFFLOAD_SHUTDOWN', message);
   }
@@ -80,6 +100,9 @@ export class ExecutorShutdownError extends OffloadError {
 
 /** The queue already holds `maxQueue` tasks. Await `executor.capacity()` before submitting more. */
 export class QueueFullError extends OffloadError {
+  override get name(): string {
+    return 'QueueFullError';
+  }
   readonly maxQueue: number;
   constructor(maxQueue: number) {
     super('ERR_OFFLOAD_QUEUE_FULL', `The queue is full (maxQueue = ${maxQueue}). Await executor.capacity() before submitting, or raise maxQueue.`);
@@ -89,6 +112,9 @@ export class QueueFullError extends OffloadError {
 
 /** The task module does not expose a task of that name. */
 export class TaskNotFoundError extends OffloadError {
+  override get name(): string {
+    return 'TaskNotFoundError';
+  }
   readonly taskName: string;
   constructor(taskName: string, available: readonly string[]) {
     super(
@@ -101,6 +127,9 @@ export class TaskNotFoundError extends OffloadError {
 
 /** An argument or a result cannot cross the worker boundary (structured clone failed). */
 export class SerializationError extends OffloadError {
+  override get name(): string {
+    return 'SerializationError';
+  }
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_OFFLOAD_SERIALIZATION', message, options);
   }
@@ -108,6 +137,9 @@ export class SerializationError extends OffloadError {
 
 /** An option or argument passed to Offload is invalid; the message says which and how to fix it. */
 export class InvalidArgumentError extends OffloadError {
+  override get name(): string {
+    return 'InvalidArgumentError';
+  }
   constructor(message: string) {
     super('ERR_OFFLOAD_INVALID_ARGUMENT', message);
   }
@@ -115,21 +147,30 @@ export class InvalidArgumentError extends OffloadError {
 
 /** The two sides disagree on the wire protocol (for example mixed package versions). */
 export class ProtocolError extends OffloadError {
+  override get name(): string {
+    return 'ProtocolError';
+  }
   constructor(message: string) {
     super('ERR_OFFLOAD_PROTOCOL', message);
   }
 }
 
-/** Offload error classes by name, used to re-create them when they cross a boundary. */
-export const offloadErrorClasses: Record<string, new (...args: never[]) => OffloadError> = {
-  CancelledError,
-  TimeoutError,
-  WorkerCrashedError,
-  WorkerInitError,
-  ExecutorShutdownError,
-  QueueFullError,
-  TaskNotFoundError,
-  SerializationError,
-  InvalidArgumentError,
-  ProtocolError,
-};
+/**
+ * Offload error classes by their literal `name`, used to re-create them when they
+ * cross a boundary. Keyed by the name each class reports, so the two cannot drift.
+ */
+export const offloadErrorClasses: Record<string, new (...args: never[]) => OffloadError> = Object.fromEntries(
+  [
+    OffloadError,
+    CancelledError,
+    TimeoutError,
+    WorkerCrashedError,
+    WorkerInitError,
+    ExecutorShutdownError,
+    QueueFullError,
+    TaskNotFoundError,
+    SerializationError,
+    InvalidArgumentError,
+    ProtocolError,
+  ].map((cls) => [cls.prototype.name, cls]),
+);
