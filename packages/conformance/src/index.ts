@@ -11,6 +11,7 @@ import { errorCases } from './cases/errors.js';
 import { futureCases } from './cases/futures.js';
 import { lifecycleCases } from './cases/lifecycle.js';
 import { mapCases } from './cases/map.js';
+import { protocolCases } from './cases/protocol.js';
 import { schedulingCases } from './cases/scheduling.js';
 import { valueCases } from './cases/values.js';
 import type { Case } from './harness.js';
@@ -28,4 +29,5 @@ export const cases: Case[] = [
   ...lifecycleCases,
   ...combinatorCases,
   ...mapCases,
+  ...protocolCases,
 ];

@@ -4,10 +4,11 @@
  * or worn workers and recovers from crashes.
  * @module
  */
+import { batchReceiver } from './batch.js';
 import { CancelledError, TimeoutError, WorkerCrashedError, WorkerInitError } from './errors.js';
 import type { ExecutorStats, ResolvedOptions } from './options.js';
 import { PoolWorker, type Task } from './pool-worker.js';
-import { decodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
+import { decodeError, type FromWorker, PROTOCOL_VERSION, readFromWorker, type ToWorker } from './protocol.js';
 import { TaskQueue } from './queue.js';
 import { serializationFailure } from './serialization.js';
 import type { Spawn } from './transport.js';
@@ -352,7 +353,16 @@ export class Dispatcher {
       this.#onExit(w, info);
     };
     try {
-      w.transport = this.spawn({ message: (batch) => this.#onMessages(w, batch, exit), exit }, { workerId: w.id });
+      // Foreign data is ignored; a malformed protocol batch stops the worker as crashed, with the ProtocolError as cause.
+      const message = batchReceiver(
+        readFromWorker,
+        (batch) => this.#onMessages(w, batch, exit),
+        (error) => {
+          exit({ error });
+          void Promise.resolve(w.transport.terminate()).catch(() => {});
+        },
+      );
+      w.transport = this.spawn({ message, exit }, { workerId: w.id });
     } catch (error) {
       w.transport = { post() {}, terminate() {} };
       queueMicrotask(() => this.#onExit(w, { error }));

@@ -34,5 +34,5 @@ export type {
   TaskResult,
   Transferred,
 } from './options.js';
-export { type EncodedError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
+export { type Batch, type EncodedError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
 export type { Capabilities, Spawn, Transport, TransportEvents } from './transport.js';

@@ -9,7 +9,7 @@
 import { WorkerInitError } from './errors.js';
 import { Executor } from './executor.js';
 import type { ExecutorOptions, TaskMap } from './options.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { Batch, FromWorker } from './protocol.js';
 import type { Capabilities, Spawn } from './transport.js';
 import { EXPOSED, type ExposeOptions, serve } from './worker.js';
 
@@ -50,14 +50,14 @@ async function loadTasks(source: URL | string | TaskMap, workerId: number): Prom
 function inlineSpawn(source: URL | string | TaskMap): Spawn {
   return (events, { workerId }) => {
     let alive = true;
-    let toWorker: ((batch: ToWorker[]) => void) | undefined;
-    const pending: ToWorker[][] = [];
+    let toWorker: ((data: unknown) => void) | undefined;
+    const pending: unknown[] = [];
     loadTasks(source, workerId).then(
       ({ tasks, options }) => {
         if (!alive) return;
         serve(
           {
-            post: (batch: FromWorker[], transfer) => {
+            post: (batch: Batch<FromWorker>, transfer) => {
               const copy = structuredClone(batch, { transfer });
               queueMicrotask(() => alive && events.message(copy));
             },

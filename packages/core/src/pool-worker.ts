@@ -4,8 +4,9 @@
  * take (which decides how many short tasks may be sent ahead).
  * @module
  */
+import { postBatch } from './batch.js';
 import type { Future } from './future.js';
-import type { ToWorker } from './protocol.js';
+import type { Batch, ToWorker } from './protocol.js';
 import type { Queued } from './queue.js';
 import type { Transport } from './transport.js';
 
@@ -84,7 +85,7 @@ export class PoolWorker {
 
   /**
    * Post the outgoing batch. If it cannot be serialized, post its messages one
-   * by one so that only the culprit fails (`onFailed`).
+   * by one, each with its own transfer list, so that only the culprit fails (`onFailed`).
    */
   flush(onFailed: (w: PoolWorker, msg: ToWorker, error: unknown) => void): void {
     if (!this.helloed || this.state === 'dead' || this.outbox.length === 0) return;
@@ -92,24 +93,12 @@ export class PoolWorker {
     const transfers = this.transfers;
     this.outbox = [];
     this.transfers = [];
-    try {
-      this.transport.post(batch, transfers);
-      return;
-    } catch (error) {
-      if (batch.length === 1) {
-        onFailed(this, batch[0] as ToWorker, error);
-        return;
-      }
-    }
-    for (const msg of batch) {
-      const transfer = msg.t === 'run' ? (this.inflight.find((t) => t.id === msg.id)?.transfer ?? []) : [];
-      try {
-        this.transport.post([msg], transfer);
-      } catch (error) {
-        onFailed(this, msg, error);
-      }
-    }
+    postBatch(this.#post, batch, transfers, this.#transferOf, (msg, _i, error) => onFailed(this, msg, error));
   }
+
+  #post = (batch: Batch<ToWorker>, transfer: Transferable[]): void => this.transport.post(batch, transfer);
+
+  #transferOf = (msg: ToWorker): Transferable[] | undefined => (msg.t === 'run' ? this.inflight.find((t) => t.id === msg.id)?.transfer : undefined);
 
   /** Remove a task from its in-flight list. */
   release(task: Task): void {

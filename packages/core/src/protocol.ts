@@ -1,10 +1,13 @@
 /**
  * The wire protocol between an executor and its workers: one tagged union per
- * direction. Every post carries an array of messages, so that several tasks or
- * results that are ready in the same tick cost one structured clone and one event.
+ * direction. Every post carries a branded batch of messages ({@link Batch}), so
+ * that several tasks or results that are ready in the same tick cost one
+ * structured clone and one event, and so that data a task posts on the same
+ * channel (`parentPort.postMessage`, `process.send`, `self.postMessage`) is told
+ * apart from the protocol and ignored.
  * @module
  */
-import { offloadErrorClasses } from './errors.js';
+import { offloadErrorClasses, ProtocolError } from './errors.js';
 
 /** Protocol version; both sides check it in the handshake. */
 export const PROTOCOL_VERSION = 1;
@@ -64,6 +67,108 @@ export interface EncodedError {
   errors?: EncodedError[];
 }
 
+/**
+ * The brand of a protocol batch. It does not carry the protocol version, so that
+ * a worker of another version is still heard (and refused by the `hello` check).
+ */
+export const BATCH_BRAND = 'offload.batch';
+
+/** One post on the wire: a branded envelope around the messages of one tick. */
+export interface Batch<M> {
+  readonly offload: typeof BATCH_BRAND;
+  readonly m: M[];
+}
+
+/** Wrap the messages of one post in the protocol's envelope. */
+export function packBatch<M>(messages: M[]): Batch<M> {
+  return { offload: BATCH_BRAND, m: messages };
+}
+
+type Loose = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null;
+const isId = (v: unknown): boolean => Number.isSafeInteger(v);
+const isEncodedError = (v: unknown): boolean => isObject(v) && typeof v.name === 'string' && typeof v.message === 'string';
+
+/** Why a message from a worker is malformed, or undefined when it is well formed. */
+function fromWorkerFault(msg: Loose): string | undefined {
+  switch (msg.t) {
+    case 'ok':
+    case 'progress':
+    case 'yield':
+      return isId(msg.id) ? undefined : 'its id is not an integer';
+    case 'err':
+      if (!isId(msg.id)) return 'its id is not an integer';
+      return isEncodedError(msg.error) ? undefined : 'its error has no string name and message';
+    case 'hello':
+      if (typeof msg.v !== 'number') return 'its protocol version is not a number';
+      return Array.isArray(msg.tasks) && msg.tasks.every((n) => typeof n === 'string') ? undefined : 'its task names are not a list of strings';
+    case 'ready':
+      return undefined;
+    case 'fatal':
+      return isEncodedError(msg.error) ? undefined : 'its error has no string name and message';
+    case 'bye':
+      return msg.code === undefined || typeof msg.code === 'number' ? undefined : 'its exit code is not a number';
+    default:
+      return `its type ${JSON.stringify(String(msg.t))} is not one a worker sends`;
+  }
+}
+
+/** Why a message to a worker is malformed, or undefined when it is well formed. */
+function toWorkerFault(msg: Loose): string | undefined {
+  switch (msg.t) {
+    case 'run':
+      if (!isId(msg.id)) return 'its id is not an integer';
+      if (typeof msg.name !== 'string') return 'its task name is not a string';
+      if (!Array.isArray(msg.args)) return 'its arguments are not a list';
+      return msg.c === undefined || msg.c === 1 ? undefined : 'its chunk flag is not 1';
+    case 'cancel':
+      if (!isId(msg.id)) return 'its id is not an integer';
+      return msg.reason === undefined || isEncodedError(msg.reason) ? undefined : 'its reason has no string name and message';
+    case 'start':
+      if (typeof msg.v !== 'number') return 'its protocol version is not a number';
+      if (msg.init !== undefined && !Array.isArray(msg.init)) return 'its init arguments are not a list';
+      return Number.isSafeInteger(msg.concurrency) && (msg.concurrency as number) > 0 ? undefined : 'its concurrency is not a positive integer';
+    case 'close':
+      return undefined;
+    default:
+      return `its type ${JSON.stringify(String(msg.t))} is not one an executor sends`;
+  }
+}
+
+/** Unwrap and check a post. */
+function readBatch<M>(data: unknown, fault: (msg: Loose) => string | undefined, from: string): M[] | undefined {
+  if (!isObject(data) || data.offload !== BATCH_BRAND) return undefined;
+  const messages = data.m;
+  if (!Array.isArray(messages)) throw new ProtocolError(`A protocol batch ${from} carries no list of messages.${SAME_VERSION}`);
+  for (let i = 0; i < messages.length; i++) {
+    const msg: unknown = messages[i];
+    const why = isObject(msg) ? fault(msg) : 'it is not an object';
+    if (why !== undefined) throw new ProtocolError(`Message ${i} of a protocol batch ${from} is malformed: ${why}.${SAME_VERSION}`);
+  }
+  return messages as M[];
+}
+
+const SAME_VERSION = " Both sides must run the same version of the @offload packages, and task code must not post on the worker's channel in Offload's format.";
+
+/**
+ * Read a post from a worker. Returns its messages; `undefined` when the data is
+ * not a protocol batch (foreign data, to be ignored).
+ * @throws {ProtocolError} when the data is branded as a batch but a message is malformed
+ */
+export function readFromWorker(data: unknown): FromWorker[] | undefined {
+  return readBatch<FromWorker>(data, fromWorkerFault, 'from a worker');
+}
+
+/**
+ * Read a post from the executor. Returns its messages; `undefined` when the
+ * data is not a protocol batch (foreign data, to be ignored).
+ * @throws {ProtocolError} when the data is branded as a batch but a message is malformed
+ */
+export function readToWorker(data: unknown): ToWorker[] | undefined {
+  return readBatch<ToWorker>(data, toWorkerFault, 'to a worker');
+}
+
 const builtinErrors: Record<string, ErrorConstructor> = {
   Error,
   TypeError,
@@ -83,16 +188,34 @@ const cloneable = (value: unknown): boolean => {
   }
 };
 
-/** Flatten any thrown value into an {@link EncodedError} that structured clone accepts. */
+/** `String(value)` that cannot throw (objects without a prototype, throwing `toString`). */
+const describeValue = (value: unknown): string => {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+};
+
+/** A real Error, including one from another realm (a `vm` context, an iframe). */
+const isError = (value: unknown): value is Error => value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+
+/**
+ * Flatten any thrown value into an {@link EncodedError} that structured clone
+ * accepts. A thrown value that is not an Error (a string, a plain object, even
+ * one with a `message` key) travels as itself, or as its string when it cannot
+ * be cloned.
+ */
 export function encodeError(error: unknown, depth = 0): EncodedError {
-  if (!(error instanceof Error) && !(error && typeof error === 'object' && 'message' in error)) {
-    return { name: 'Error', message: String(error), thrown: { value: cloneable(error) ? error : String(error) } };
+  if (!isError(error)) {
+    const text = describeValue(error);
+    return { name: 'Error', message: text, thrown: { value: cloneable(error) ? error : text } };
   }
   const e = error as Error & Record<string, unknown>;
   const out: EncodedError = { name: String(e.name ?? 'Error'), message: String(e.message ?? '') };
   if (typeof e.stack === 'string') out.stack = e.stack;
   if (e.cause !== undefined && depth < 8) {
-    out.cause = e.cause instanceof Error ? encodeError(e.cause, depth + 1) : { value: cloneable(e.cause) ? e.cause : String(e.cause) };
+    out.cause = isError(e.cause) ? encodeError(e.cause, depth + 1) : { value: cloneable(e.cause) ? e.cause : describeValue(e.cause) };
   }
   if (Array.isArray((e as unknown as AggregateError).errors) && depth < 8) {
     out.errors = (e as unknown as AggregateError).errors.map((x) => encodeError(x, depth + 1));
@@ -102,17 +225,19 @@ export function encodeError(error: unknown, depth = 0): EncodedError {
     const v = e[key];
     if (typeof v === 'function') continue;
     out.props ??= {};
-    out.props[key] = cloneable(v) ? v : String(v);
+    out.props[key] = cloneable(v) ? v : describeValue(v);
   }
   return out;
 }
+
+const own = <V>(map: Record<string, V>, key: string): V | undefined => (Object.hasOwn(map, key) ? map[key] : undefined);
 
 /** Re-create an error from its {@link EncodedError} form: built-in and Offload classes as themselves. */
 export function decodeError(encoded: EncodedError): unknown {
   if (encoded.thrown) return encoded.thrown.value;
   let error: Error;
-  const offloadClass = offloadErrorClasses[encoded.name];
-  const builtin = builtinErrors[encoded.name];
+  const offloadClass = own(offloadErrorClasses, encoded.name);
+  const builtin = own(builtinErrors, encoded.name);
   if (encoded.errors) {
     error = new AggregateError(
       encoded.errors.map((x) => decodeError(x)),

@@ -4,12 +4,15 @@
  * transport only spawns, posts, listens and terminates.
  * @module
  */
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { Batch, ToWorker } from './protocol.js';
 
 /** What a transport reports back to the executor. */
 export interface TransportEvents {
-  /** A batch of protocol messages arrived from the worker. */
-  message(batch: FromWorker[]): void;
+  /**
+   * Data arrived from the worker: pass it on as it came. The executor reads the
+   * protocol batches in it and ignores anything else the worker's code posted.
+   */
+  message(data: unknown): void;
   /**
    * The worker is gone (exited, crashed, failed to load, killed). Call once.
    * `error` describes why when the runtime says so; `exitCode` when there is one.
@@ -19,8 +22,8 @@ export interface TransportEvents {
 
 /** One live worker, as seen by the executor. */
 export interface Transport {
-  /** Post a batch of protocol messages. Must throw synchronously when the batch cannot be serialized. */
-  post(batch: ToWorker[], transfer: Transferable[]): void;
+  /** Post a batch of protocol messages as it is. Must throw synchronously when the batch cannot be serialized. */
+  post(batch: Batch<ToWorker>, transfer: Transferable[]): void;
   /** Stop the worker now. Resolves when it is gone; `exit` must still be reported. */
   terminate(): Promise<void> | void;
   /** Let an idle worker not keep the process alive (optional; Node only). */

@@ -9,9 +9,20 @@
  * ```
  * @module
  */
+import { batchReceiver, postBatch } from './batch.js';
 import { CancelledError, OffloadError, TaskNotFoundError } from './errors.js';
 import type { TaskMap, Transferred } from './options.js';
-import { type ChunkResult, type EncodedError, encodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
+import {
+  type Batch,
+  type ChunkResult,
+  type EncodedError,
+  encodeError,
+  type FromWorker,
+  PROTOCOL_VERSION,
+  packBatch,
+  readToWorker,
+  type ToWorker,
+} from './protocol.js';
 import { serializationFailure } from './serialization.js';
 
 export type { TaskMap, Transferred } from './options.js';
@@ -30,10 +41,16 @@ export interface ExposeOptions {
   init?: (...args: never[]) => unknown;
 }
 
-/** How a worker talks to its executor. Backends install one before loading the task module. */
+/**
+ * How a worker talks to its executor. Backends install one before loading the
+ * task module. It passes data through as it is: `serve()` packs and reads the
+ * protocol batches, and ignores data that is not one.
+ */
 export interface Endpoint {
-  post(batch: FromWorker[], transfer: Transferable[]): void;
-  listen(onBatch: (batch: ToWorker[]) => void): void;
+  /** Post a batch; must throw synchronously when it cannot be serialized. */
+  post(batch: Batch<FromWorker>, transfer: Transferable[]): void;
+  /** Call `onData` with every message that arrives from the executor. */
+  listen(onData: (data: unknown) => void): void;
 }
 
 /** Global slot where a backend's worker bootstrap installs its {@link Endpoint}. */
@@ -127,7 +144,7 @@ function webEndpoint(): Endpoint | undefined {
     said = true;
     try {
       flushOutbox?.();
-      post([code === undefined ? { t: 'bye' } : { t: 'bye', code }] satisfies FromWorker[], []);
+      post(packBatch<FromWorker>([code === undefined ? { t: 'bye' } : { t: 'bye', code }]), []);
     } catch {}
   };
   const exitCode = (arg: unknown): number => {
@@ -191,6 +208,18 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   let lastFlush = perf.now();
   /** Task name of each outbox entry ('' for non-results), for the message of a result that cannot be sent. */
   let outNames: string[] = [];
+  /** Transfer list of each outbox entry, made only when one has one (for the one-by-one fallback). */
+  let outTransfers: (Transferable[] | undefined)[] | undefined;
+  let sentNames = outNames;
+  let sentTransfers = outTransfers;
+  const post = (batch: Batch<FromWorker>, t: Transferable[]): void => endpoint.post(batch, t);
+  const transferOf = (_msg: FromWorker, i: number): Transferable[] | undefined => sentTransfers?.[i];
+  /** A message of the batch could not be posted even alone: a result becomes the task's SerializationError. */
+  const postFailed = (msg: FromWorker, i: number, error: unknown): void => {
+    if (msg.t !== 'ok') return;
+    const failure = serializationFailure('result', sentNames[i] ?? '?', [msg.value], error);
+    post(packBatch<FromWorker>([{ t: 'err', id: msg.id, error: encodeError(failure) }]), []);
+  };
 
   const flush = (): void => {
     flushScheduled = false;
@@ -198,29 +227,22 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
     if (outbox.length === 0) return;
     const batch = outbox;
     const t = transfers;
-    const batchNames = outNames;
+    sentNames = outNames;
+    sentTransfers = outTransfers;
     outbox = [];
     transfers = [];
     outNames = [];
-    try {
-      endpoint.post(batch, t);
-    } catch {
-      batch.forEach((msg, i) => {
-        try {
-          endpoint.post([msg], []);
-        } catch (error) {
-          if (msg.t !== 'ok') return;
-          const failure = serializationFailure('result', batchNames[i] ?? '?', [msg.value], error);
-          endpoint.post([{ t: 'err', id: msg.id, error: encodeError(failure) }], []);
-        }
-      });
-    }
+    outTransfers = undefined;
+    postBatch(post, batch, t, transferOf, postFailed);
   };
   flushOutbox = flush;
   const send = (msg: FromWorker, t?: Transferable[], name = ''): void => {
     outbox.push(msg);
     outNames.push(name);
-    if (t) for (const x of t) transfers.push(x);
+    if (t) {
+      for (const x of t) transfers.push(x);
+      (outTransfers ??= [])[outbox.length - 1] = t;
+    }
     if (perf.now() - lastFlush >= FLUSH_AFTER_MS) flush();
     else if (!flushScheduled) {
       flushScheduled = true;
@@ -313,7 +335,7 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
     contexts.get(id)?.abort(error);
   };
 
-  endpoint.listen((batch) => {
+  const onBatch = (batch: ToWorker[]): void => {
     for (const msg of batch) {
       switch (msg.t) {
         case 'run':
@@ -342,6 +364,8 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
     }
     if (!ready) return;
     ready.then(drain, () => {});
-  });
-  endpoint.post([{ t: 'hello', v: PROTOCOL_VERSION, tasks: Object.keys(tasks) }], []);
+  };
+  // Foreign data is ignored; a malformed protocol batch is answered with `fatal` (the executor stops this worker).
+  endpoint.listen(batchReceiver(readToWorker, onBatch, (error) => send({ t: 'fatal', error: encodeError(error) })));
+  post(packBatch<FromWorker>([{ t: 'hello', v: PROTOCOL_VERSION, tasks: Object.keys(tasks) }]), []);
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { type ResourceLimits, type SHARE_ENV, Worker } from 'node:worker_threads';
-import type { Spawn } from '@offload/core';
+import { SerializationError, type Spawn } from '@offload/core';
 import { moduleTarget } from '@offload/core/node';
 
 /** worker_threads options passed through to each Worker. */
@@ -50,9 +50,16 @@ export function spawnThread(moduleUrl: URL | string, options: ThreadOptions): Sp
       stderr: false,
     });
     let error: unknown;
-    worker.on('message', (batch) => events.message(batch));
+    worker.on('message', (data) => events.message(data));
     worker.on('error', (e) => {
       error = e;
+    });
+    // A message that cannot be deserialized here would leave its task waiting forever: stop the worker, report it crashed.
+    worker.on('messageerror', (e) => {
+      error ??= new SerializationError('A message from the worker could not be deserialized, so its task could not settle; the worker was stopped.', {
+        cause: e,
+      });
+      worker.terminate().catch(() => {});
     });
     worker.on('exit', (exitCode) => events.exit({ error, exitCode }));
     return {

@@ -15,6 +15,24 @@ export const errorCases: Case[] = [
     },
   },
   {
+    name: 'thrown values that are not Errors come back as they were thrown (objects with a message key included)',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1 });
+      const values: unknown[] = [{ message: 'x', code: 7 }, 'a string', 42, 0, false, null, undefined, [1, 'a', { b: null }], { nested: { list: [1, 2] } }];
+      for (const task of ['throwValue', 'rejectValue'] as const) {
+        for (const v of values) {
+          const back = await ex.submit(task, [v]).then(
+            () => ({ rejected: false, error: undefined }),
+            (error: unknown) => ({ rejected: true, error }),
+          );
+          assert.ok(back.rejected, `${task} rejects`);
+          assert.ok(!(back.error instanceof Error), `${task}(${JSON.stringify(v)}) came back as an Error`);
+          assert.deepEqual(back.error, v, task);
+        }
+      }
+    },
+  },
+  {
     name: 'custom errors keep name, message, cause, own properties and the worker stack',
     async run({ make }) {
       const ex = make({ maxWorkers: 1 });
