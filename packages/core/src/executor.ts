@@ -6,7 +6,7 @@
  */
 import { Dispatcher } from './dispatcher.js';
 import { ExecutorShutdownError, InvalidArgumentError, QueueFullError } from './errors.js';
-import { Future } from './future.js';
+import { bindFuture, Future, settleFuture } from './future.js';
 import { MapIterator } from './map.js';
 import {
   checkTaskOptions,
@@ -70,16 +70,11 @@ export class Executor<T extends TaskMap = TaskMap> {
     return this.#submit(name, args, options, false) as Future<TaskResult<T, K>>;
   }
 
-  /** @internal used by map(): one task over a chunk of inputs, or (`single`) a plain task on one input. */
-  _submitChunk(name: string, inputs: unknown[], options: TaskOptions, single: boolean): Future<unknown> {
-    return this.#submit(name, inputs, options, !single);
-  }
-
   #submit(name: string, args: unknown[], options: TaskOptions | undefined, chunk: boolean): Future<unknown> {
     const future = new Future<unknown>();
     const d = this.#d;
     if (d.closing) {
-      future.settleRejected(new ExecutorShutdownError());
+      settleFuture(future, 'rejected', new ExecutorShutdownError());
       return future;
     }
     const signal = options?.signal;
@@ -88,7 +83,7 @@ export class Executor<T extends TaskMap = TaskMap> {
       return future;
     }
     if (d.queue.size >= d.options.maxQueue && !d.hasFreeSlot()) {
-      future.settleRejected(new QueueFullError(d.options.maxQueue));
+      settleFuture(future, 'rejected', new QueueFullError(d.options.maxQueue));
       return future;
     }
     const task: Task = {
@@ -107,9 +102,10 @@ export class Executor<T extends TaskMap = TaskMap> {
       chunk,
       suspect: false,
       queued: false,
+      slot: -1,
+      stopBy: 0,
     };
-    future.owner = d;
-    future.ownerKey = task;
+    bindFuture(future, d, task);
     if (signal) {
       task.onAbort = () => future.cancel(signal.reason);
       signal.addEventListener('abort', task.onAbort, { once: true });
@@ -149,7 +145,8 @@ export class Executor<T extends TaskMap = TaskMap> {
     options: MapOptions = {},
   ): MapIterator<TaskResult<T, K>> {
     const o = this.#d.options;
-    return new MapIterator<TaskResult<T, K>>(this, name, inputs, options, o.maxWorkers * o.concurrentTasksPerWorker);
+    const submitChunk = (chunk: unknown[], taskOptions: TaskOptions, single: boolean) => this.#submit(name, chunk, taskOptions, !single);
+    return new MapIterator<TaskResult<T, K>>(submitChunk, inputs, options, o.maxWorkers * o.concurrentTasksPerWorker);
   }
 
   /** Resolves when the queue has room for another task (immediately if it has). Backpressure without polling. */

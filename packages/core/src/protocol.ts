@@ -11,14 +11,18 @@ export const PROTOCOL_VERSION = 1;
 
 /** Messages from the executor to a worker. */
 export type ToWorker =
-  /** Handshake answer: start the worker, running `init(...args)` first. */
-  | { t: 'start'; v: number; init: unknown[] | undefined; concurrency: number }
+  /**
+   * Handshake answer: start the worker, running `init(...args)` first. `claims`
+   * is the worker's claim-slot memory when it shares memory (see claims.ts).
+   */
+  | { t: 'start'; v: number; init: unknown[] | undefined; concurrency: number; claims?: SharedArrayBuffer }
   /**
    * Run task `name` with `args`; the result comes back as `ok` or `err` with the same id.
    * With `c: 1`, `args` is a chunk of inputs: the task is called once per input and the
-   * result is a {@link ChunkResult}.
+   * result is a {@link ChunkResult}. With `s`, the task has claim slot `s`: the worker
+   * claims it before running it and skips it if the executor took it back.
    */
-  | { t: 'run'; id: number; name: string; args: unknown[]; c?: 1 }
+  | { t: 'run'; id: number; name: string; args: unknown[]; c?: 1; s?: number }
   /** Abort the task's signal (or drop it if it has not started). */
   | { t: 'cancel'; id: number; reason?: EncodedError }
   /** Finish what is running, then close. */

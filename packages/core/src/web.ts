@@ -25,6 +25,7 @@
  *   fires `close` with the exit code.
  * @module
  */
+import { canShareMemory } from './claims.js';
 import type { Spawn, TransportEvents } from './transport.js';
 
 /** What the transport uses of a Worker: the standard Web Worker API, plus Bun's `ref`/`unref`. */
@@ -99,6 +100,7 @@ export function webSpawn(create: WorkerFactory): Spawn {
         if (!gone) worker.postMessage(batch, transfer);
       },
       terminate: () => kill({}),
+      sharedMemory: canShareMemory(),
       ref: typeof worker.ref === 'function' ? () => worker.ref?.() : undefined,
       unref: typeof worker.unref === 'function' ? () => worker.unref?.() : undefined,
     };

@@ -9,6 +9,7 @@
  * ```
  * @module
  */
+import { claim } from './claims.js';
 import { CancelledError, OffloadError, TaskNotFoundError } from './errors.js';
 import type { TaskMap, Transferred } from './options.js';
 import { type ChunkResult, type EncodedError, encodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
@@ -183,6 +184,8 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   let started = false;
   let concurrency = 1;
   let running = 0;
+  /** Claim slots shared with the executor, when it sends tasks ahead (see claims.ts). */
+  let claims: Int32Array | undefined;
   const waiting: Extract<ToWorker, { t: 'run' }>[] = [];
   const contexts = new Map<number, Context>();
   let outbox: FromWorker[] = [];
@@ -264,6 +267,8 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   };
 
   const start = (msg: Extract<ToWorker, { t: 'run' }>): void => {
+    // The executor took this task back for another worker: skip it without a word.
+    if (msg.s !== undefined && claims && !claim(claims, msg.s, msg.id)) return;
     const fn = tasks[msg.name];
     if (typeof fn !== 'function') {
       send({ t: 'err', id: msg.id, error: encodeError(new TaskNotFoundError(msg.name, Object.keys(tasks))) });
@@ -326,6 +331,7 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
           if (started) break;
           started = true;
           concurrency = msg.concurrency;
+          if (msg.claims) claims = new Int32Array(msg.claims);
           ready = (async () => {
             if (options.init) await (options.init as (...a: unknown[]) => unknown)(...(msg.init ?? []));
           })().then(

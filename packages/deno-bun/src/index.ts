@@ -37,6 +37,7 @@ const shared = {
   killRunning: true,
   isolation: 'thread',
   resourceLimits: false,
+  prefetch: 'claim slots in a SharedArrayBuffer: short tasks are sent ahead and taken back when another worker is free',
 } as const;
 
 /** What the backend can do on Deno. */
