@@ -11,7 +11,8 @@ import { errorCases } from './cases/errors.js';
 import { futureCases } from './cases/futures.js';
 import { lifecycleCases } from './cases/lifecycle.js';
 import { mapCases } from './cases/map.js';
-import { schedulingCases } from './cases/scheduling.js';
+import { robustnessCases } from './cases/robustness.js';
+import { headOfLineCases, schedulingCases } from './cases/scheduling.js';
 import { valueCases } from './cases/values.js';
 import type { Case } from './harness.js';
 
@@ -23,9 +24,11 @@ export const cases: Case[] = [
   ...valueCases,
   ...errorCases,
   ...schedulingCases,
+  ...headOfLineCases,
   ...cancellationCases,
   ...crashCases,
   ...lifecycleCases,
   ...combinatorCases,
   ...mapCases,
+  ...robustnessCases,
 ];
