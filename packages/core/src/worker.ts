@@ -13,6 +13,7 @@ import { CancelledError, OffloadError, TaskNotFoundError } from './errors.js';
 import type { TaskMap, Transferred } from './options.js';
 import { type ChunkResult, type EncodedError, encodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
 import { serializationFailure } from './serialization.js';
+import { findTask } from './task-names.js';
 
 export type { TaskMap, Transferred } from './options.js';
 
@@ -264,8 +265,8 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   };
 
   const start = (msg: Extract<ToWorker, { t: 'run' }>): void => {
-    const fn = tasks[msg.name];
-    if (typeof fn !== 'function') {
+    const fn = findTask(tasks, msg.name);
+    if (!fn) {
       send({ t: 'err', id: msg.id, error: encodeError(new TaskNotFoundError(msg.name, Object.keys(tasks))) });
       return;
     }
