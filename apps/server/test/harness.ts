@@ -14,7 +14,8 @@ export interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
-  json(): any;
+  /** The body parsed as a JSON object. */
+  json(): Record<string, unknown>;
 }
 
 export interface RequestOptions {
@@ -129,7 +130,7 @@ export async function startServer(command: string, args: string[]): Promise<Serv
     waitFor,
     get: (path, signal) => http(server.port, 'GET', path, undefined, signal),
     post: (path, body) => http(server.port, 'POST', path, body),
-    stats: async () => (await http(server.port, 'GET', '/stats')).json(),
+    stats: async () => (await http(server.port, 'GET', '/stats')).json() as Record<string, number>,
     kill: () => {
       if (!gone) child.kill('SIGKILL');
     },

@@ -21,6 +21,7 @@ import {
   type TaskResult,
 } from './options.js';
 import type { Task } from './pool-worker.js';
+import { isProxyReserved, type ProxyReservedName } from './task-names.js';
 import type { Capabilities, Spawn } from './transport.js';
 
 /** Options of `shutdown()`. */
@@ -33,9 +34,13 @@ export interface ShutdownOptions {
   cancelRunning?: boolean;
 }
 
-/** The typed proxy: `executor.tasks.fib(30)` is `executor.submit('fib', [30])`. */
+/**
+ * The typed proxy: `executor.tasks.fib(30)` is `executor.submit('fib', [30])`.
+ * Names every object answers (those of `Object.prototype`, `then`, `toJSON`)
+ * and symbols are not tasks on the proxy; run such tasks with `submit()`.
+ */
 export type TaskProxy<T> = {
-  [K in TaskName<T>]: (...args: TaskArgs<T, K>) => Future<TaskResult<T, K>>;
+  [K in Exclude<TaskName<T>, ProxyReservedName>]: (...args: TaskArgs<T, K>) => Future<TaskResult<T, K>>;
 };
 
 const noop = () => {};
@@ -114,17 +119,23 @@ export class Executor<T extends TaskMap = TaskMap> {
     return future;
   }
 
-  /** Typed proxy over the module's tasks: `await executor.tasks.isPrime(17)`. */
+  /**
+   * Typed proxy over the module's tasks: `await executor.tasks.isPrime(17)`.
+   * `String()`, `JSON.stringify`, `await` and inspection of the proxy itself
+   * submit nothing (see {@link TaskProxy}).
+   */
   get tasks(): TaskProxy<T> {
     if (!this.#proxy) {
       const cache = new Map<string, (...args: unknown[]) => Future<unknown>>();
-      this.#proxy = new Proxy(Object.create(null), {
-        get: (_, key) => {
-          if (typeof key !== 'string' || key === 'then') return undefined;
-          let fn = cache.get(key);
+      const target = Object.defineProperty({}, Symbol.toStringTag, { value: 'TaskProxy' });
+      this.#proxy = new Proxy(target, {
+        get: (t, key) => {
+          if (isProxyReserved(key)) return Reflect.get(t, key);
+          const name = key as string;
+          let fn = cache.get(name);
           if (!fn) {
-            fn = (...args: unknown[]) => this.#submit(key, args, undefined, false);
-            cache.set(key, fn);
+            fn = (...args: unknown[]) => this.#submit(name, args, undefined, false);
+            cache.set(name, fn);
           }
           return fn;
         },

@@ -28,6 +28,8 @@
 import { canShareMemory } from './claims.js';
 import type { Spawn, TransportEvents } from './transport.js';
 
+export { fileHref, moduleHref } from './module-url.js';
+
 /** What the transport uses of a Worker: the standard Web Worker API, plus Bun's `ref`/`unref`. */
 export interface WebWorker {
   postMessage(message: unknown, transfer: Transferable[]): void;

@@ -14,6 +14,7 @@ import { CancelledError, OffloadError, TaskNotFoundError } from './errors.js';
 import type { TaskMap, Transferred } from './options.js';
 import { type ChunkResult, type EncodedError, encodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
 import { serializationFailure } from './serialization.js';
+import { findTask } from './task-names.js';
 
 export type { TaskMap, Transferred } from './options.js';
 
@@ -269,8 +270,8 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   const start = (msg: Extract<ToWorker, { t: 'run' }>): void => {
     // The executor took this task back for another worker: skip it without a word.
     if (msg.s !== undefined && claims && !claim(claims, msg.s, msg.id)) return;
-    const fn = tasks[msg.name];
-    if (typeof fn !== 'function') {
+    const fn = findTask(tasks, msg.name);
+    if (!fn) {
       send({ t: 'err', id: msg.id, error: encodeError(new TaskNotFoundError(msg.name, Object.keys(tasks))) });
       return;
     }
