@@ -14,6 +14,14 @@ export default defineConfig({
           pool: 'forks',
         },
       },
+      {
+        // Type tests (*.test-d.ts): checked by tsc, never run.
+        test: {
+          name: 'types',
+          include: [],
+          typecheck: { enabled: true, only: true, include: ['packages/*/test/**/*.test-d.ts'], tsconfig: './tsconfig.type-tests.json' },
+        },
+      },
       'packages/browser/vitest.config.ts',
     ],
   },

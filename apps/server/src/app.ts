@@ -3,9 +3,11 @@
  * it is handed an executor (a worker pool, or the InlineExecutor in
  * --blocking mode) and turns requests into tasks.
  */
-import { asCompleted, type Executor } from '@offload/core';
+import type { Executor } from '@offload/core';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { Admission } from './admission.ts';
+import { describe, JSON_TYPE, mediaType, NDJSON_TYPES, parseBody, preview } from './body.ts';
 import type { Tasks } from './tasks.ts';
 
 /** Largest n accepted by GET /fib/:n (naive recursion: fib(42) takes a few seconds). */
@@ -26,12 +28,20 @@ export interface AppOptions {
   /** 'node', 'deno' or 'bun': reported by /health and /stats. */
   runtime: string;
   mode: Mode;
+  /** Most tasks of one POST /primes submitted and not finished at once (default: unbounded but for the queue). */
+  streamWindow?: number;
 }
 
 export interface ServerApp {
   app: Hono;
   /** Requests whose handler has not returned yet plus NDJSON streams still open. */
   inflight(): number;
+  /**
+   * Start draining: from now on every answer says `Connection: close`, and a
+   * request that arrives on a connection still open is answered 503
+   * `shutting_down` without running anything.
+   */
+  drain(): void;
 }
 
 const INTEGER = /^(0|[1-9][0-9]*)$/;
@@ -63,7 +73,7 @@ export function errorResponse(e: unknown): Response {
         { 'retry-after': String(RETRY_AFTER_SECONDS) },
       );
     case 'ERR_OFFLOAD_SHUTDOWN':
-      return json(503, { error: 'shutting_down', message: 'The server is shutting down.' }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+      return shuttingDown();
     case 'ERR_OFFLOAD_CANCELLED':
       // The client is gone (its disconnect cancelled the task); nobody reads this.
       return json(499, { error: 'cancelled', message: errorMessage(e) });
@@ -74,20 +84,33 @@ export function errorResponse(e: unknown): Response {
   }
 }
 
-const ignore = () => {};
+const shuttingDown = (): Response =>
+  json(503, { error: 'shutting_down', message: 'The server is shutting down.' }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
 
-export function createApp({ executor, runtime, mode }: AppOptions): ServerApp {
+/** Headers only, for HEAD on a task route: the answer GET would give, without running the task. */
+const headOnly = (): Response => new Response(null, { status: 200, headers: { 'content-type': 'application/json' } });
+
+export function createApp({ executor, runtime, mode, streamWindow = Number.POSITIVE_INFINITY }: AppOptions): ServerApp {
   const app = new Hono();
   const started = Date.now();
   let inflight = 0;
+  let draining = false;
 
-  app.use(async (_c, next) => {
-    inflight++;
-    try {
-      await next();
-    } finally {
-      inflight--;
+  app.use(async (c, next) => {
+    if (draining) {
+      // A new request on a kept-alive connection: take no new work, and close the connection.
+      c.res = shuttingDown();
+    } else {
+      inflight++;
+      try {
+        await next();
+      } finally {
+        inflight--;
+      }
     }
+    // No MIME sniffing: a browser takes every answer for the type it says it is.
+    c.res.headers.set('x-content-type-options', 'nosniff');
+    if (draining) c.res.headers.set('connection', 'close');
   });
 
   app.get('/health', (c) => c.json({ ok: true, runtime, mode, uptimeMs: Date.now() - started }));
@@ -98,8 +121,9 @@ export function createApp({ executor, runtime, mode }: AppOptions): ServerApp {
     const raw = c.req.param('n');
     const n = parseBounded(raw, 0, FIB_MAX);
     if (n === null) {
-      return badRequest(`n must be an integer from 0 to ${FIB_MAX}; got "${raw}".`, { min: 0, max: FIB_MAX });
+      return badRequest(`n must be an integer from 0 to ${FIB_MAX}; got "${preview(raw)}".`, { min: 0, max: FIB_MAX });
     }
+    if (c.req.method === 'HEAD') return headOnly();
     const t0 = performance.now();
     try {
       // The request's signal aborts when the client disconnects: that cancels the task.
@@ -114,11 +138,12 @@ export function createApp({ executor, runtime, mode }: AppOptions): ServerApp {
     const raw = c.req.param('n');
     const n = parseBounded(raw, 0, PRIME_MAX);
     if (n === null) {
-      return badRequest(`n must be an integer from 0 to ${PRIME_MAX} (Number.MAX_SAFE_INTEGER); got "${raw}".`, {
+      return badRequest(`n must be an integer from 0 to ${PRIME_MAX} (Number.MAX_SAFE_INTEGER); got "${preview(raw)}".`, {
         min: 0,
         max: PRIME_MAX,
       });
     }
+    if (c.req.method === 'HEAD') return headOnly();
     try {
       const prime = await executor.submit('isPrime', [n], { signal: c.req.raw.signal });
       return c.json({ n, prime });
@@ -127,48 +152,51 @@ export function createApp({ executor, runtime, mode }: AppOptions): ServerApp {
     }
   });
 
-  const listRule = `The body must be a JSON array of 1 to ${PRIMES_MAX_ITEMS} integers from 0 to ${PRIME_MAX}`;
+  const listRule = `The body must be a JSON array of 1 to ${PRIMES_MAX_ITEMS} integers from 0 to ${PRIME_MAX} (or NDJSON: one such integer per line)`;
   const listAllowed = { minItems: 1, maxItems: PRIMES_MAX_ITEMS, min: 0, max: PRIME_MAX };
+  const accepted = [JSON_TYPE, ...NDJSON_TYPES];
 
   app.post(
     '/primes',
+    async (c, next) => {
+      // Only types a cross-site form or a simple fetch() cannot send: no CPU work on behalf of another origin's page.
+      const type = mediaType(c.req.header('content-type'));
+      if (accepted.includes(type)) return next();
+      return json(
+        415,
+        {
+          error: 'unsupported_media_type',
+          message: `POST /primes takes Content-Type: ${JSON_TYPE} (a JSON array) or ${NDJSON_TYPES[0]} (one integer per line); got ${type ? `"${preview(type)}"` : 'none'}.`,
+        },
+        { 'accept-post': `${JSON_TYPE}, ${NDJSON_TYPES[0]}` },
+      );
+    },
     bodyLimit({
       maxSize: BODY_MAX_BYTES,
       onError: () => json(413, { error: 'too_large', message: `The body must be at most ${BODY_MAX_BYTES} bytes.` }),
     }),
     async (c) => {
-      let list: unknown;
-      try {
-        list = JSON.parse(await c.req.text());
-      } catch {
-        return badRequest(`${listRule}; it is not valid JSON.`, listAllowed);
-      }
-      if (!Array.isArray(list) || list.length < 1 || list.length > PRIMES_MAX_ITEMS) {
-        const got = Array.isArray(list) ? `an array of ${list.length}` : `a ${list === null ? 'null' : typeof list}`;
+      const parsed = parseBody(await c.req.text(), mediaType(c.req.header('content-type')) !== JSON_TYPE, PRIMES_MAX_ITEMS);
+      if (!parsed.ok) return badRequest(`${listRule}; ${parsed.problem}.`, listAllowed);
+      const list = parsed.items;
+      if (list.length < 1 || list.length > PRIMES_MAX_ITEMS) {
+        const got = list.length > PRIMES_MAX_ITEMS ? `more than ${PRIMES_MAX_ITEMS} items (split them over several requests)` : 'no items';
         return badRequest(`${listRule}; got ${got}.`, listAllowed);
       }
       const bad = list.findIndex((x) => !(typeof x === 'number' && Number.isSafeInteger(x) && x >= 0));
-      if (bad >= 0) {
-        return badRequest(`${listRule}; item ${bad} is ${JSON.stringify(list[bad]) ?? String(list[bad])}.`, listAllowed);
-      }
+      if (bad >= 0) return badRequest(`${listRule}; item ${bad} is ${describe(list[bad])}.`, listAllowed);
       const ns = list as number[];
       const signal = c.req.raw.signal;
-      const futures = ns.map((n) => executor.submit('isPrime', [n], { signal }));
-      // Every future must have a handler: cancelled ones reject with CancelledError.
-      for (const f of futures) f.catch(ignore);
-      // A full queue (or a closing executor) rejects at once: answer 503 for the whole request.
-      const refused = futures.find((f) => f.state === 'rejected');
-      if (refused) {
-        for (const f of futures) f.cancel();
-        return errorResponse(
-          await refused.then(
-            () => undefined,
-            (e: unknown) => e,
-          ),
-        );
-      }
+      const tasks = new Admission<boolean>({
+        submit: (i) => executor.submit('isPrime', [ns[i] as number], { signal }),
+        capacity: () => executor.capacity(),
+        count: ns.length,
+        window: streamWindow,
+      });
+      // Not even the first task finds room (or the executor is closing): answer 503 for the whole request.
+      const refused = await tasks.start();
+      if (refused !== undefined) return errorResponse(refused);
       const encoder = new TextEncoder();
-      const done = asCompleted(futures);
       let open = true;
       inflight++;
       const close = () => {
@@ -179,24 +207,23 @@ export function createApp({ executor, runtime, mode }: AppOptions): ServerApp {
       };
       const body = new ReadableStream<Uint8Array>({
         async pull(controller) {
-          const r = await done.next();
-          if (r.done) {
+          const r = await tasks.next();
+          if (!r) {
             close();
             controller.close();
             return;
           }
-          const { index, status } = r.value;
+          const { index } = r;
           const line =
-            status === 'fulfilled'
-              ? { index, n: ns[index], prime: r.value.value }
-              : { index, n: ns[index], error: { code: errorCode(r.value.reason) ?? 'ERR_TASK', message: errorMessage(r.value.reason) } };
+            r.status === 'fulfilled'
+              ? { index, n: ns[index], prime: r.value }
+              : { index, n: ns[index], error: { code: errorCode(r.reason) ?? 'ERR_TASK', message: errorMessage(r.reason) } };
           controller.enqueue(encoder.encode(`${JSON.stringify(line)}\n`));
         },
         cancel() {
-          // The client went away mid-stream: stop the work still queued or running.
+          // The client went away mid-stream: stop the work still queued or running, and admit no more.
           close();
-          for (const f of futures) f.cancel();
-          void done.return(undefined);
+          tasks.cancel();
         },
       });
       return new Response(body, { headers: { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' } });
@@ -206,5 +233,11 @@ export function createApp({ executor, runtime, mode }: AppOptions): ServerApp {
   app.notFound(() => json(404, { error: 'not_found', message: 'Routes: GET /fib/:n, GET /prime/:n, POST /primes, GET /health, GET /stats.' }));
   app.onError((e) => json(500, { error: 'internal', message: errorMessage(e) }));
 
-  return { app, inflight: () => inflight };
+  return {
+    app,
+    inflight: () => inflight,
+    drain: () => {
+      draining = true;
+    },
+  };
 }

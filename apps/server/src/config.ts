@@ -85,6 +85,14 @@ export function poolOptions(config: Config): { maxWorkers: number; minWorkers: n
   return { maxWorkers: config.workers, minWorkers: config.workers, maxQueue: config.maxQueue };
 }
 
+/**
+ * Most tasks one POST /primes keeps submitted at once: enough to keep every
+ * worker busy, while half the queue stays free for other requests.
+ */
+export function streamWindow(config: Config): number {
+  return (config.mode === 'blocking' ? 1 : config.workers) + Math.floor(config.maxQueue / 2);
+}
+
 export interface Platform {
   runtime: 'node' | 'deno' | 'bun';
   /** The worker-pool executor of this runtime's Offload backend. */
@@ -122,7 +130,9 @@ export async function start(platform: Platform, config: Config): Promise<void> {
     if (stopping) return;
     stopping = true;
     const t0 = performance.now();
-    // 1. Stop accepting connections; requests already in flight keep going.
+    // 1. Stop accepting connections and new requests on open ones (they are answered 503 and closed);
+    //    requests already in flight keep going, and their answers close their connections.
+    server?.drain();
     const closed = listening ? listening.close() : Promise.resolve();
     log('draining', { signal, inflight: server?.inflight() ?? 0, ...pick(executor) });
     // 2. Let them finish, within the bound.
@@ -144,7 +154,7 @@ export async function start(platform: Platform, config: Config): Promise<void> {
       ? // Same contract, but the tasks run on this thread: the event loop stalls while they run.
         createInlineExecutor<Tasks>(tasks, { maxWorkers: 1, maxQueue: config.maxQueue })
       : await platform.createPool(config);
-  server = createApp({ executor, runtime: platform.runtime, mode: config.mode });
+  server = createApp({ executor, runtime: platform.runtime, mode: config.mode, streamWindow: streamWindow(config) });
   if (stopping) return;
   listening = await platform.listen(server, config);
   log('listening', {

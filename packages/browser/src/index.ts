@@ -10,7 +10,7 @@
  * @module
  */
 import { type Capabilities, Executor, type ExecutorOptions, InvalidArgumentError, type TaskMap } from '@offload/core';
-import { webSpawn } from '@offload/core/web';
+import { moduleHref, webSpawn } from '@offload/core/web';
 
 export * from '@offload/core';
 
@@ -24,6 +24,7 @@ export const capabilities: Capabilities = {
   resourceLimits: false,
   killMethod: 'worker.terminate() (stops the worker at once, even in a loop)',
   startup: '~45-85 ms per worker in Chromium (a new isolate that fetches and evaluates the module graph)',
+  prefetch: 'claim slots in a SharedArrayBuffer on cross-origin isolated pages (COOP + COEP headers); otherwise none: each worker gets only the tasks it runs at once',
 };
 
 /** Options of the browser executor. */
@@ -43,13 +44,8 @@ export type WorkerSource = URL | string | ((context: { workerId: number }) => Wo
 const base = (): string | undefined =>
   (globalThis as { document?: { baseURI?: string } }).document?.baseURI ?? (globalThis as { location?: { href?: string } }).location?.href;
 
-function toUrl(moduleUrl: URL | string): string {
-  if (moduleUrl instanceof URL) return moduleUrl.href;
-  if (typeof moduleUrl !== 'string' || moduleUrl === '') {
-    throw new InvalidArgumentError('createExecutor() needs the task module as a URL, e.g. new URL("./tasks.js", import.meta.url).');
-  }
-  return new URL(moduleUrl, base()).href;
-}
+/** A relative reference is resolved against the page (or the worker's location). */
+const toUrl = (moduleUrl: URL | string): string => moduleHref(moduleUrl, (reference) => new URL(reference, base()).href);
 
 /**
  * Create an executor whose workers are module Web Workers running `module` (a

@@ -27,6 +27,7 @@ export const capabilities: Capabilities = {
   resourceLimits: true,
   killMethod: 'SIGKILL to the child process',
   startup: '~40-80 ms per worker (a new Node.js process)',
+  prefetch: 'none: a process shares no memory, so each worker gets only the tasks it runs at once, and the next one when a result comes back',
 };
 
 /** Options of the child_process executor. */

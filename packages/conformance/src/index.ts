@@ -12,7 +12,8 @@ import { futureCases } from './cases/futures.js';
 import { lifecycleCases } from './cases/lifecycle.js';
 import { mapCases } from './cases/map.js';
 import { protocolCases } from './cases/protocol.js';
-import { schedulingCases } from './cases/scheduling.js';
+import { robustnessCases } from './cases/robustness.js';
+import { headOfLineCases, schedulingCases } from './cases/scheduling.js';
 import { valueCases } from './cases/values.js';
 import type { Case } from './harness.js';
 
@@ -24,10 +25,12 @@ export const cases: Case[] = [
   ...valueCases,
   ...errorCases,
   ...schedulingCases,
+  ...headOfLineCases,
   ...cancellationCases,
   ...crashCases,
   ...lifecycleCases,
   ...combinatorCases,
   ...mapCases,
   ...protocolCases,
+  ...robustnessCases,
 ];

@@ -1,89 +1,74 @@
 /**
  * The scheduler behind {@link Executor}: assigns queued tasks to workers,
- * batches messages, applies timeouts and staged cancellation, recycles idle
- * or worn workers and recovers from crashes.
+ * sends short tasks ahead and takes them back when another worker runs dry,
+ * batches messages, applies timeouts and staged cancellation, and settles
+ * every Future exactly once. Workers' start, exit and recovery live in
+ * {@link Lifecycle}; the choice of worker in `policy.ts`.
  * @module
  */
-import { batchReceiver } from './batch.js';
-import { CancelledError, TimeoutError, WorkerCrashedError, WorkerInitError } from './errors.js';
+import { CancelledError, type OffloadError, SerializationError, TimeoutError, WorkerInitError } from './errors.js';
+import { type CancelOwner, settleFuture } from './future.js';
+import { Lifecycle } from './lifecycle.js';
 import type { ExecutorStats, ResolvedOptions } from './options.js';
-import { PoolWorker, type Task } from './pool-worker.js';
-import { decodeError, type FromWorker, PROTOCOL_VERSION, readFromWorker, type ToWorker } from './protocol.js';
+import { pickWorker, planSteal } from './policy.js';
+import type { PoolWorker, Task } from './pool-worker.js';
+import { decodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
 import { TaskQueue } from './queue.js';
 import { serializationFailure } from './serialization.js';
+import { after, cancelTimer, now, type Timer } from './timers.js';
 import type { Spawn } from './transport.js';
 
-const perf = globalThis.performance;
-const now = () => perf.now();
-const unref = (t: ReturnType<typeof setTimeout>) => {
-  (t as { unref?: () => void }).unref?.();
-  return t;
-};
+type Outcome = 'fulfilled' | 'rejected' | 'cancelled';
 
 /** Internal scheduler; one per executor. */
-export class Dispatcher {
+export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
   readonly queue = new TaskQueue<Task>();
-  readonly workers: PoolWorker[] = [];
+  /** Tasks handed to a worker and not settled (or settled but still occupying their worker). */
   readonly inflight = new Map<number, Task>();
-  closing = false;
-  drained: Promise<void>;
-  #resolveDrained!: () => void;
-  #nextWorkerId = 1;
   #dirty: PoolWorker[] = [];
   #flushScheduled = false;
   #capacityWaiters: (() => void)[] = [];
-  /** The last worker failed to start and none has started since: do not respawn to keep minWorkers. */
-  #startBroken = false;
-  #counts = { completed: 0, failed: 0, cancelled: 0, timedOut: 0, crashedWorkers: 0, spawnedWorkers: 0 };
+  /** Capacity promised to woken `capacity()` callers that have not submitted yet. */
+  #reserved = 0;
+  #reserveTimer: Timer;
+  readonly #counts = { completed: 0, failed: 0, cancelled: 0, timedOut: 0 };
 
-  constructor(
-    readonly spawn: Spawn,
-    readonly options: ResolvedOptions,
-  ) {
-    this.drained = new Promise((r) => {
-      this.#resolveDrained = r;
-    });
-    for (let i = 0; i < options.minWorkers; i++) this.#spawnWorker();
+  constructor(spawn: Spawn, options: ResolvedOptions) {
+    super(spawn, options);
+    if (options.init !== undefined) {
+      try {
+        structuredClone(options.init);
+      } catch (error) {
+        throw initNotCloneable(error);
+      }
+    }
+    this.refill();
   }
 
   // ---- accepting and assigning work ----
 
+  /** Can a task be handed to a worker now (an existing one, or one that may be started)? */
   hasFreeSlot(): boolean {
-    if (this.workers.length < this.options.maxWorkers) return true;
+    if (this.canSpawn()) return true;
     for (const w of this.workers) if (w.free() > 0) return true;
     return false;
   }
 
   accept(task: Task): void {
+    if (this.#reserved > 0) this.#reserved--;
     if (this.queue.size === 0 && this.#tryAssign(task)) return;
     this.queue.push(task);
     this.pump();
   }
 
-  #pickWorker(needsEmpty: boolean): PoolWorker | undefined {
-    let best: PoolWorker | undefined;
-    let bestFree = 0;
-    for (const w of this.workers) {
-      const free = w.free();
-      if (free <= 0 || (needsEmpty && w.inflight.length > 0)) continue;
-      const score = free + (w.state === 'ready' ? 0.5 : 0);
-      if (score > bestFree) {
-        best = w;
-        bestFree = score;
-      }
-    }
-    if (!best && this.workers.length < this.options.maxWorkers) best = this.#spawnWorker();
-    return best;
-  }
-
   #tryAssign(task: Task): boolean {
-    const w = this.#pickWorker(task.suspect);
+    const w = pickWorker(this.workers, task.suspect) ?? (this.canSpawn() ? this.spawnWorker() : undefined);
     if (!w) return false;
     this.#assign(w, task);
     return true;
   }
 
-  /** Move queued tasks to workers with room. */
+  /** Move queued tasks to workers with room; when the queue is empty, rebalance what was sent ahead. */
   pump(): void {
     while (this.queue.size > 0) {
       const task = this.queue.shift() as Task;
@@ -92,8 +77,9 @@ export class Dispatcher {
         break;
       }
     }
+    if (this.queue.size === 0) this.#balance();
     this.#wakeCapacityWaiters();
-    if (this.closing) this.#finishIfDrained();
+    if (this.closing) this.finishIfDrained();
   }
 
   #assign(w: PoolWorker, task: Task): void {
@@ -104,22 +90,49 @@ export class Dispatcher {
         w.referenced = true;
         w.transport.ref?.();
       }
-      if (w.idleTimer) {
-        clearTimeout(w.idleTimer);
-        w.idleTimer = undefined;
-      }
+      w.idleTimer = cancelTimer(w.idleTimer);
     }
     w.inflight.push(task);
     w.assigned++;
     if (task.suspect) w.exclusive = true;
     if (w.assigned >= w.maxTasks) w.retiring = true;
     this.inflight.set(task.id, task);
-    task.future.markRunning();
-    const msg: ToWorker = task.chunk
-      ? { t: 'run', id: task.id, name: task.name, args: task.args, c: 1 }
-      : { t: 'run', id: task.id, name: task.name, args: task.args };
+    const slot = w.slots ? w.slots.take(task.id) : -1;
+    task.slot = slot;
+    let msg: ToWorker;
+    if (slot < 0)
+      msg = task.chunk ? { t: 'run', id: task.id, name: task.name, args: task.args, c: 1 } : { t: 'run', id: task.id, name: task.name, args: task.args };
+    else
+      msg = task.chunk
+        ? { t: 'run', id: task.id, name: task.name, args: task.args, c: 1, s: slot }
+        : { t: 'run', id: task.id, name: task.name, args: task.args, s: slot };
     this.#send(w, msg, task.transfer);
-    if (task.timeout > 0 && w.state === 'ready' && w.inflight.length <= w.concurrency) this.#startTiming(task);
+    if (w.state === 'ready' && w.inflight.length <= w.concurrency) this.#reachedSlot(task);
+  }
+
+  /**
+   * Take back tasks sent ahead to a busy worker for a worker that can run them
+   * now. Only tasks the busy worker has not claimed move (see claims.ts).
+   */
+  #balance(): void {
+    for (const thief of this.workers) {
+      const plan = planSteal(thief, this.workers);
+      if (!plan) continue;
+      const { victim, count } = plan;
+      const slots = victim.slots;
+      if (!slots) continue;
+      const taken: Task[] = [];
+      for (let i = victim.inflight.length - 1; i >= victim.concurrency && taken.length < count; i--) {
+        const t = victim.inflight[i] as Task;
+        if (!slots.revoke(t.slot, t.id)) break;
+        taken.push(t);
+      }
+      for (const t of taken) {
+        this.#detach(t);
+        victim.assigned--;
+      }
+      for (let k = taken.length - 1; k >= 0; k--) this.#assign(thief, taken[k] as Task);
+    }
   }
 
   // ---- messages out ----
@@ -138,27 +151,30 @@ export class Dispatcher {
     this.#flushScheduled = false;
     const dirty = this.#dirty;
     this.#dirty = [];
-    for (const w of dirty) this.#flushWorker(w);
+    for (const w of dirty) w.flush(this.#postFailed);
   };
 
-  #flushWorker(w: PoolWorker): void {
+  protected override flushWorker(w: PoolWorker): void {
     w.flush(this.#postFailed);
   }
 
-  /** A run message could not be serialized: reject that task alone. */
+  /** A message could not be serialized: a run message fails its task alone; a start message fails the worker's start. */
   #postFailed = (w: PoolWorker, msg: ToWorker, error: unknown): void => {
+    if (msg.t === 'start') {
+      this.startFailed(w, initNotCloneable(error), 'load');
+      return;
+    }
     if (msg.t !== 'run') return;
     const task = this.inflight.get(msg.id);
-    if (!task) return;
+    if (!task || task.worker !== w) return;
     this.#finish(task);
-    task.future.settleRejected(serializationFailure(`argument`, task.name, task.args, error));
-    this.#counts.failed++;
+    this.#settle(task, 'rejected', serializationFailure('argument', task.name, task.args, error));
     this.#afterRelease(w);
   };
 
   // ---- messages in ----
 
-  #onMessages(w: PoolWorker, batch: FromWorker[], exit: (info: { exitCode?: number }) => void): void {
+  protected override onMessages(w: PoolWorker, batch: FromWorker[], exit: (info: { exitCode?: number }) => void): void {
     if (w.state === 'dead') return;
     let results = 0;
     for (const msg of batch) {
@@ -169,33 +185,36 @@ export class Dispatcher {
           if (!task || task.worker !== w) break;
           results++;
           this.#finish(task);
-          if (msg.t === 'ok') {
-            if (task.future.settleFulfilled(msg.value)) this.#counts.completed++;
-          } else if (task.future.settleRejected(decodeError(msg.error))) this.#counts.failed++;
+          if (msg.t === 'ok') this.#settle(task, 'fulfilled', msg.value);
+          else this.#settle(task, 'rejected', decodeError(msg.error));
           break;
         }
         case 'hello':
           if (msg.v !== PROTOCOL_VERSION) {
-            this.#startFailed(
+            this.startFailed(
               w,
               new WorkerInitError(
                 `The worker speaks protocol v${msg.v}, the executor v${PROTOCOL_VERSION}: install matching versions of the @offload packages.`,
               ),
+              'load',
             );
             return;
           }
           w.helloed = true;
-          w.outbox.unshift({ t: 'start', v: PROTOCOL_VERSION, init: this.options.init, concurrency: w.concurrency });
-          this.#flushWorker(w);
+          w.outbox.unshift(
+            w.slots
+              ? { t: 'start', v: PROTOCOL_VERSION, init: this.options.init, concurrency: w.concurrency, claims: w.slots.buffer }
+              : { t: 'start', v: PROTOCOL_VERSION, init: this.options.init, concurrency: w.concurrency },
+          );
+          this.flushWorker(w);
           break;
         case 'ready':
-          w.state = 'ready';
-          this.#startBroken = false;
-          if (w.startTimer) clearTimeout(w.startTimer);
+          this.workerReady(w);
           this.#timeRunning(w);
+          this.pump();
           break;
         case 'fatal':
-          this.#startFailed(w, new WorkerInitError(`The worker's init function failed: ${msg.error.message}`, { cause: decodeError(msg.error) }));
+          this.startFailed(w, new WorkerInitError(`The worker's init function failed: ${msg.error.message}`, { cause: decodeError(msg.error) }), 'init');
           return;
         case 'bye':
           exit(msg.code === undefined ? {} : { exitCode: msg.code });
@@ -215,58 +234,31 @@ export class Dispatcher {
   #afterRelease(w: PoolWorker): void {
     if (w.state === 'dead') return;
     this.#timeRunning(w);
-    this.#watchStuck(w);
     if (w.inflight.length === 0) {
       w.exclusive = false;
-      if (w.retiring) {
-        this.#stopWorker(w);
-      } else if (this.queue.size === 0) {
-        this.#becameIdle(w);
-      }
+      if (w.retiring) this.stopWorker(w);
+      else if (this.queue.size === 0) this.becameIdle(w);
     }
     this.pump();
   }
 
-  /** Start the timeout clock of tasks that just reached a running slot of a ready worker. */
+  /** Tasks that just reached a running slot of a ready worker: start their timeout clock. */
   #timeRunning(w: PoolWorker): void {
     if (w.state !== 'ready') return;
     const n = Math.min(w.inflight.length, w.concurrency);
-    for (let i = 0; i < n; i++) {
-      const t = w.inflight[i] as Task;
-      if (t.timeout > 0 && !t.timing && !t.future.done()) this.#startTiming(t);
-    }
+    for (let i = 0; i < n; i++) this.#reachedSlot(w.inflight[i] as Task);
   }
 
-  #becameIdle(w: PoolWorker): void {
-    if (w.referenced) {
-      w.referenced = false;
-      w.transport.unref?.();
-    }
-    if (this.closing) return;
-    const o = this.options;
-    if (o.idleTimeout !== Number.POSITIVE_INFINITY && this.#serving() > o.minWorkers) {
-      w.idleTimer = unref(
-        setTimeout(() => {
-          w.idleTimer = undefined;
-          if (w.inflight.length === 0 && this.#serving() > o.minWorkers) this.#stopWorker(w);
-        }, o.idleTimeout),
-      );
-    }
-  }
-
-  /** Workers that are not on their way out. */
-  #serving(): number {
-    let n = 0;
-    for (const w of this.workers) if (!w.retiring) n++;
-    return n;
+  #reachedSlot(task: Task): void {
+    if (task.timeout > 0 && !task.timing && !task.future.done()) this.#startTiming(task);
   }
 
   /** Take a task off its worker and stop its clock; it may be queued again. */
   #detach(task: Task): void {
     this.inflight.delete(task.id);
-    if (task.timer) clearTimeout(task.timer);
-    task.timer = undefined;
+    task.timer = cancelTimer(task.timer);
     task.timing = false;
+    task.stopBy = 0;
     task.worker?.release(task);
   }
 
@@ -279,220 +271,157 @@ export class Dispatcher {
     }
   }
 
+  /** Settle a task's Future and count the outcome, once. */
+  #settle(task: Task, outcome: Outcome, value: unknown, timedOut = false): void {
+    if (!settleFuture(task.future, outcome, value)) return;
+    if (outcome === 'fulfilled') this.#counts.completed++;
+    else if (outcome === 'cancelled') this.#counts.cancelled++;
+    else {
+      this.#counts.failed++;
+      if (timedOut) this.#counts.timedOut++;
+    }
+  }
+
+  // ---- lifecycle hooks ----
+
+  protected override failTask(task: Task, error: OffloadError | unknown): void {
+    this.#finish(task);
+    this.#settle(task, 'rejected', error);
+  }
+
+  protected override finishTask(task: Task): void {
+    this.#finish(task);
+  }
+
+  protected override detachTask(task: Task): void {
+    this.#detach(task);
+  }
+
+  protected override afterExit(): void {
+    this.pump();
+  }
+
+  protected override failQueue(error: WorkerInitError): void {
+    for (const task of this.queue.drain()) this.failTask(task, error);
+    this.#wakeCapacityWaiters();
+  }
+
   // ---- timeouts and cancellation ----
 
   #startTiming(task: Task): void {
     task.timing = true;
     const timeout = task.timeout;
-    if (timeout === Number.POSITIVE_INFINITY) return;
-    task.timer = setTimeout(() => {
+    task.timer = after(timeout, () => {
       task.timer = undefined;
-      const error = new TimeoutError(timeout);
-      if (task.future.settleRejected(error)) {
-        this.#counts.failed++;
-        this.#counts.timedOut++;
-      }
-      this.#stopRunning(task, error);
-    }, timeout);
+      this.#settle(task, 'rejected', new TimeoutError(timeout), true);
+      this.#stopTask(task, new TimeoutError(timeout));
+    });
   }
 
-  cancel(task: Task, reason: CancelledError): void {
+  /** Called by a Future's `cancel()` (it has already settled as cancelled). */
+  cancel(task: Task, _reason: CancelledError): void {
     this.#counts.cancelled++;
     if (this.queue.remove(task)) {
       this.#finish(task);
       this.#wakeCapacityWaiters();
-      if (this.closing) this.#finishIfDrained();
+      if (this.closing) this.finishIfDrained();
       return;
     }
-    this.#stopRunning(task, reason);
+    this.#stopTask(task, _reason);
   }
 
-  /** Ask the worker to stop a task; terminate the worker if it has not stopped after the grace period. */
-  #stopRunning(task: Task, reason: Error): void {
+  /** Whether the worker has started the task (Future.running()). */
+  started(task: Task): boolean {
+    return task.worker?.started(task) ?? false;
+  }
+
+  /**
+   * Stop a task that is on a worker: take it back if the worker has not started
+   * it, otherwise abort its signal and terminate the worker if it has not
+   * stopped after the grace period.
+   */
+  #stopTask(task: Task, reason: Error): void {
     const w = task.worker;
     if (!w || w.state === 'dead') {
       this.#finish(task);
       return;
     }
-    if (task.timer) clearTimeout(task.timer);
-    task.timer = undefined;
+    const unsent = w.outbox.findIndex((m) => m.t === 'run' && m.id === task.id);
+    if (unsent >= 0 || (task.slot >= 0 && w.slots?.revoke(task.slot, task.id))) {
+      if (unsent >= 0) w.outbox.splice(unsent, 1);
+      this.#finish(task);
+      w.assigned--;
+      this.#afterRelease(w);
+      return;
+    }
+    task.timer = cancelTimer(task.timer);
     if (task.onAbort) {
       task.signal?.removeEventListener('abort', task.onAbort);
       task.onAbort = undefined;
     }
+    task.stopBy = now() + this.options.cancelGrace;
     this.#send(w, { t: 'cancel', id: task.id, reason: { name: reason.name, message: reason.message } });
-    this.#watchStuck(w);
-  }
-
-  /** True when a task the caller no longer waits for still occupies one of the worker's running slots. */
-  #hasStuckTask(w: PoolWorker): boolean {
-    const n = Math.min(w.inflight.length, w.concurrency);
-    for (let i = 0; i < n; i++) if ((w.inflight[i] as Task).future.done()) return true;
-    return false;
-  }
-
-  /** Give a cancelled or timed-out running task the grace period to stop, then terminate its worker. */
-  #watchStuck(w: PoolWorker): void {
-    if (w.graceTimer || !this.#hasStuckTask(w)) return;
-    w.graceTimer = setTimeout(() => {
-      w.graceTimer = undefined;
-      if (w.state !== 'dead' && this.#hasStuckTask(w)) this.#stopWorker(w);
-    }, this.options.cancelGrace);
-  }
-
-  // ---- worker lifecycle ----
-
-  #spawnWorker(): PoolWorker {
-    const w = new PoolWorker(this.#nextWorkerId++, this.options.concurrentTasksPerWorker, this.options.maxTasksPerWorker);
-    this.workers.push(w);
-    this.#counts.spawnedWorkers++;
-    let exited = false;
-    const exit = (info: { error?: unknown; exitCode?: number; signal?: string }): void => {
-      if (exited) return;
-      exited = true;
-      this.#onExit(w, info);
-    };
-    try {
-      // Foreign data is ignored; a malformed protocol batch stops the worker as crashed, with the ProtocolError as cause.
-      const message = batchReceiver(
-        readFromWorker,
-        (batch) => this.#onMessages(w, batch, exit),
-        (error) => {
-          exit({ error });
-          void Promise.resolve(w.transport.terminate()).catch(() => {});
-        },
-      );
-      w.transport = this.spawn({ message, exit }, { workerId: w.id });
-    } catch (error) {
-      w.transport = { post() {}, terminate() {} };
-      queueMicrotask(() => this.#onExit(w, { error }));
-      return w;
-    }
-    if (this.options.startTimeout !== Number.POSITIVE_INFINITY) {
-      w.startTimer = unref(
-        setTimeout(() => {
-          if (w.state === 'starting') {
-            this.#startFailed(
-              w,
-              new WorkerInitError(
-                `The worker did not start within ${this.options.startTimeout} ms: check that the task module calls expose(), or raise startTimeout.`,
-              ),
-            );
-          }
-        }, this.options.startTimeout),
-      );
-    }
-    return w;
-  }
-
-  #stopWorker(w: PoolWorker): void {
-    if (w.state === 'dead') return;
-    w.expected = true;
-    w.retiring = true;
-    if (!w.referenced) {
-      w.referenced = true;
-      w.transport.ref?.();
-    }
-    void Promise.resolve(w.transport.terminate()).catch(() => {});
-  }
-
-  #startFailed(w: PoolWorker, error: WorkerInitError): void {
-    w.expected = true;
-    this.#failStart(w, error);
-    this.#stopWorker(w);
-  }
-
-  /** A worker failed to start: everything waiting for it would fail the same way, so reject it all now. */
-  #failStart(w: PoolWorker, error: WorkerInitError): void {
-    this.#startBroken = true;
-    for (const task of [...w.inflight, ...this.queue.drain()]) {
-      this.#finish(task);
-      if (task.future.settleRejected(error)) this.#counts.failed++;
-    }
-    this.#wakeCapacityWaiters();
-  }
-
-  #onExit(w: PoolWorker, info: { error?: unknown; exitCode?: number; signal?: string }): void {
-    const wasStarting = w.state === 'starting';
-    w.state = 'dead';
-    for (const t of [w.idleTimer, w.startTimer, w.graceTimer]) if (t) clearTimeout(t);
-    const i = this.workers.indexOf(w);
-    if (i >= 0) this.workers.splice(i, 1);
-    const pending: Task[] = [];
-    for (const t of w.inflight.slice()) {
-      if (t.future.done()) this.#finish(t);
-      else {
-        this.#detach(t);
-        pending.push(t);
-      }
-    }
-    if (wasStarting && !w.expected) {
-      const why = info.error instanceof Error ? info.error.message : info.exitCode !== undefined ? `it exited with code ${info.exitCode}` : 'it stopped';
-      const error = new WorkerInitError(`The worker could not start the task module: ${why}`, { cause: info.error });
-      for (const t of pending) {
-        this.#finish(t);
-        if (t.future.settleRejected(error)) this.#counts.failed++;
-      }
-      this.#failStart(w, error);
-    } else if (!w.expected) {
-      this.#counts.crashedWorkers++;
-      if (pending.length === 1) {
-        const code = info.exitCode !== undefined ? ` (exit code ${info.exitCode})` : info.signal ? ` (${info.signal})` : '';
-        const why = info.error instanceof Error ? `: ${info.error.message}` : '';
-        const error = new WorkerCrashedError(`The worker died while running task "${pending[0]?.name}"${code}${why}. It has been replaced.`, {
-          cause: info.error,
-          exitCode: info.exitCode,
-        });
-        this.#finish(pending[0] as Task);
-        if (pending[0]?.future.settleRejected(error)) this.#counts.failed++;
-      } else {
-        for (let k = pending.length - 1; k >= 0; k--) {
-          const t = pending[k] as Task;
-          t.suspect = true;
-          this.queue.unshift(t);
-        }
-      }
-    } else {
-      for (let k = pending.length - 1; k >= 0; k--) this.queue.unshift(pending[k] as Task);
-    }
-    if (!this.closing && !this.#startBroken) while (this.#serving() < this.options.minWorkers) this.#spawnWorker();
-    this.pump();
-    if (this.closing) this.#finishIfDrained();
+    this.watchStuck(w);
   }
 
   // ---- capacity, shutdown, stats ----
 
+  /** Tasks that can be accepted now without QueueFullError. */
+  #room(): number {
+    const o = this.options;
+    let room = Math.max(0, o.maxQueue - this.queue.size);
+    if (room === Number.POSITIVE_INFINITY) return room;
+    for (const w of this.workers) room += Math.max(0, w.free());
+    if (this.canSpawn()) room += (o.maxWorkers - this.workers.length) * o.concurrentTasksPerWorker;
+    return room - this.#reserved;
+  }
+
   capacity(): Promise<void> {
-    if (this.queue.size < this.options.maxQueue || this.closing) return Promise.resolve();
+    if (this.closing || (this.#capacityWaiters.length === 0 && this.#room() > 0)) {
+      this.#reserve(1);
+      return Promise.resolve();
+    }
     return new Promise((r) => this.#capacityWaiters.push(r));
   }
 
+  /** Hold capacity for woken callers until they submit (or until the next macrotask). */
+  #reserve(n: number): void {
+    this.#reserved += n;
+    this.#reserveTimer ??= setTimeout(() => {
+      this.#reserveTimer = undefined;
+      this.#reserved = 0;
+      this.#wakeCapacityWaiters();
+    }, 0);
+  }
+
   #wakeCapacityWaiters(): void {
-    while (this.#capacityWaiters.length > 0 && (this.queue.size < this.options.maxQueue || this.closing)) {
-      this.#capacityWaiters.shift()?.();
+    const waiters = this.#capacityWaiters;
+    if (waiters.length === 0) return;
+    let room = this.closing ? waiters.length : this.#room();
+    while (room > 0 && waiters.length > 0) {
+      room--;
+      this.#reserve(1);
+      waiters.shift()?.();
     }
   }
 
   shutdown(cancelPending: boolean, cancelRunning: boolean): Promise<void> {
     this.closing = true;
     if (cancelPending || cancelRunning) {
+      const why = new CancelledError('The executor was shut down before the task started.');
       for (const t of this.queue.drain()) {
         this.#finish(t);
-        if (t.future.settleCancelled(new CancelledError('The executor was shut down before the task started.'))) this.#counts.cancelled++;
+        this.#settle(t, 'cancelled', why);
       }
+      // Tasks sent ahead to a busy worker and not started yet are pending too.
+      for (const w of [...this.workers]) for (const t of w.inflight.slice(w.concurrency)) if (!w.started(t)) t.future.cancel(why);
     }
     if (cancelRunning) {
       for (const t of [...this.inflight.values()]) t.future.cancel(new CancelledError('The executor was shut down while the task was running.'));
     }
     this.#wakeCapacityWaiters();
-    this.#finishIfDrained();
+    this.finishIfDrained();
     return Promise.resolve();
-  }
-
-  #finishIfDrained(): void {
-    if (this.queue.size > 0) return;
-    for (const w of this.workers) if (w.inflight.length === 0) this.#stopWorker(w);
-    if (this.workers.length === 0) this.#resolveDrained();
   }
 
   stats(): ExecutorStats {
@@ -505,6 +434,16 @@ export class Dispatcher {
       queued: this.queue.size,
       running: this.inflight.size,
       ...this.#counts,
+      crashedWorkers: this.crashedWorkers,
+      spawnedWorkers: this.spawnedWorkers,
     };
   }
+}
+
+function initNotCloneable(cause: unknown): SerializationError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new SerializationError(
+    `The executor option "init" cannot be sent to a worker: ${detail} Pass plain data (structured-cloneable values) as init arguments.`,
+    { cause },
+  );
 }

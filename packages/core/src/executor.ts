@@ -6,7 +6,7 @@
  */
 import { Dispatcher } from './dispatcher.js';
 import { ExecutorShutdownError, InvalidArgumentError, QueueFullError } from './errors.js';
-import { Future } from './future.js';
+import { bindFuture, Future, settleFuture } from './future.js';
 import { MapIterator } from './map.js';
 import {
   checkTaskOptions,
@@ -21,6 +21,7 @@ import {
   type TaskResult,
 } from './options.js';
 import type { Task } from './pool-worker.js';
+import { isProxyReserved, type ProxyReservedName } from './task-names.js';
 import type { Capabilities, Spawn } from './transport.js';
 
 /** Options of `shutdown()`. */
@@ -33,9 +34,13 @@ export interface ShutdownOptions {
   cancelRunning?: boolean;
 }
 
-/** The typed proxy: `executor.tasks.fib(30)` is `executor.submit('fib', [30])`. */
+/**
+ * The typed proxy: `executor.tasks.fib(30)` is `executor.submit('fib', [30])`.
+ * Names every object answers (those of `Object.prototype`, `then`, `toJSON`)
+ * and symbols are not tasks on the proxy; run such tasks with `submit()`.
+ */
 export type TaskProxy<T> = {
-  [K in TaskName<T>]: (...args: TaskArgs<T, K>) => Future<TaskResult<T, K>>;
+  [K in Exclude<TaskName<T>, ProxyReservedName>]: (...args: TaskArgs<T, K>) => Future<TaskResult<T, K>>;
 };
 
 const noop = () => {};
@@ -70,16 +75,11 @@ export class Executor<T extends TaskMap = TaskMap> {
     return this.#submit(name, args, options, false) as Future<TaskResult<T, K>>;
   }
 
-  /** @internal used by map(): one task over a chunk of inputs, or (`single`) a plain task on one input. */
-  _submitChunk(name: string, inputs: unknown[], options: TaskOptions, single: boolean): Future<unknown> {
-    return this.#submit(name, inputs, options, !single);
-  }
-
   #submit(name: string, args: unknown[], options: TaskOptions | undefined, chunk: boolean): Future<unknown> {
     const future = new Future<unknown>();
     const d = this.#d;
     if (d.closing) {
-      future.settleRejected(new ExecutorShutdownError());
+      settleFuture(future, 'rejected', new ExecutorShutdownError());
       return future;
     }
     const signal = options?.signal;
@@ -88,7 +88,7 @@ export class Executor<T extends TaskMap = TaskMap> {
       return future;
     }
     if (d.queue.size >= d.options.maxQueue && !d.hasFreeSlot()) {
-      future.settleRejected(new QueueFullError(d.options.maxQueue));
+      settleFuture(future, 'rejected', new QueueFullError(d.options.maxQueue));
       return future;
     }
     const task: Task = {
@@ -107,9 +107,10 @@ export class Executor<T extends TaskMap = TaskMap> {
       chunk,
       suspect: false,
       queued: false,
+      slot: -1,
+      stopBy: 0,
     };
-    future.owner = d;
-    future.ownerKey = task;
+    bindFuture(future, d, task);
     if (signal) {
       task.onAbort = () => future.cancel(signal.reason);
       signal.addEventListener('abort', task.onAbort, { once: true });
@@ -118,17 +119,23 @@ export class Executor<T extends TaskMap = TaskMap> {
     return future;
   }
 
-  /** Typed proxy over the module's tasks: `await executor.tasks.isPrime(17)`. */
+  /**
+   * Typed proxy over the module's tasks: `await executor.tasks.isPrime(17)`.
+   * `String()`, `JSON.stringify`, `await` and inspection of the proxy itself
+   * submit nothing (see {@link TaskProxy}).
+   */
   get tasks(): TaskProxy<T> {
     if (!this.#proxy) {
       const cache = new Map<string, (...args: unknown[]) => Future<unknown>>();
-      this.#proxy = new Proxy(Object.create(null), {
-        get: (_, key) => {
-          if (typeof key !== 'string' || key === 'then') return undefined;
-          let fn = cache.get(key);
+      const target = Object.defineProperty({}, Symbol.toStringTag, { value: 'TaskProxy' });
+      this.#proxy = new Proxy(target, {
+        get: (t, key) => {
+          if (isProxyReserved(key)) return Reflect.get(t, key);
+          const name = key as string;
+          let fn = cache.get(name);
           if (!fn) {
-            fn = (...args: unknown[]) => this.#submit(key, args, undefined, false);
-            cache.set(key, fn);
+            fn = (...args: unknown[]) => this.#submit(name, args, undefined, false);
+            cache.set(name, fn);
           }
           return fn;
         },
@@ -149,7 +156,8 @@ export class Executor<T extends TaskMap = TaskMap> {
     options: MapOptions = {},
   ): MapIterator<TaskResult<T, K>> {
     const o = this.#d.options;
-    return new MapIterator<TaskResult<T, K>>(this, name, inputs, options, o.maxWorkers * o.concurrentTasksPerWorker);
+    const submitChunk = (chunk: unknown[], taskOptions: TaskOptions, single: boolean) => this.#submit(name, chunk, taskOptions, !single);
+    return new MapIterator<TaskResult<T, K>>(submitChunk, inputs, options, o.maxWorkers * o.concurrentTasksPerWorker);
   }
 
   /** Resolves when the queue has room for another task (immediately if it has). Backpressure without polling. */

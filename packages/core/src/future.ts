@@ -12,10 +12,23 @@ export type FutureState = 'pending' | 'running' | 'fulfilled' | 'rejected' | 'ca
 const noop = () => {};
 const promiseThen = Promise.prototype.then;
 
-/** Told by a Future when it is cancelled, so it can stop the work behind it. */
+/** Told by a Future when it is cancelled, so it can stop the work behind it. Internal to the core. */
 export interface CancelOwner<K> {
   cancel(key: K, reason: CancelledError): void;
+  /** Whether the work behind `key` has started executing. */
+  started(key: K): boolean;
 }
+
+/**
+ * The core's private handles on a Future. They are set from inside the class
+ * (a static block), so only modules of the core that import them can settle a
+ * Future or bind it to an executor; nothing is reachable from a Future itself.
+ */
+export let settleFuture: (future: Future<unknown>, state: 'fulfilled' | 'rejected' | 'cancelled', outcome: unknown) => boolean;
+/** Mark a Future as running (core-internal). */
+export let markRunning: (future: Future<unknown>) => void;
+/** Tell a Future who runs it (core-internal). */
+export let bindFuture: (future: Future<unknown>, owner: CancelOwner<never>, key: unknown) => void;
 
 /**
  * A Promise of a task's result that knows its state and can be cancelled.
@@ -29,10 +42,20 @@ export class Future<T> extends Promise<T> {
   #state: FutureState = 'pending';
   #resolve!: (value: T) => void;
   #reject!: (reason: unknown) => void;
-  /** @internal the executor that runs the task, and its key for it (no closure per task). */
-  owner: CancelOwner<never> | undefined = undefined;
-  /** @internal */
-  ownerKey: unknown = undefined;
+  /** The executor that runs the task, and its key for it (no closure per task). */
+  #owner: CancelOwner<never> | undefined = undefined;
+  #key: unknown = undefined;
+
+  static {
+    settleFuture = (f, state, outcome) => f.#settle(state, outcome);
+    markRunning = (f) => {
+      if (f.#state === 'pending') f.#state = 'running';
+    };
+    bindFuture = (f, owner, key) => {
+      f.#owner = owner;
+      f.#key = key;
+    };
+  }
 
   constructor(executor?: (resolve: (value: T | PromiseLike<T>) => void, reject: (reason?: unknown) => void) => void) {
     let res!: (value: T) => void;
@@ -48,28 +71,29 @@ export class Future<T> extends Promise<T> {
         executor(
           (v) =>
             void Promise.resolve(v).then(
-              (x) => this.settleFulfilled(x),
-              (e) => this.settleRejected(e),
+              (x) => this.#settle('fulfilled', x),
+              (e) => this.#settle('rejected', e),
             ),
-          (e) => this.settleRejected(e),
+          (e) => this.#settle('rejected', e),
         );
       } catch (e) {
-        this.settleRejected(e);
+        this.#settle('rejected', e);
       }
     }
   }
 
-  /** Current state. */
+  /** Current state: `running` once a worker has started executing the task (not merely received it). */
   get state(): FutureState {
+    if (this.#state === 'pending' && this.#owner?.started(this.#key as never)) this.#state = 'running';
     return this.#state;
   }
   /** True once fulfilled, rejected or cancelled. */
   done(): boolean {
     return this.#state !== 'pending' && this.#state !== 'running';
   }
-  /** True while a worker runs the task. */
+  /** True while a worker is executing the task (a task sent ahead to a worker but not started is still pending). */
   running(): boolean {
-    return this.#state === 'running';
+    return this.state === 'running';
   }
   /** True if the Future was cancelled. */
   cancelled(): boolean {
@@ -94,33 +118,18 @@ export class Future<T> extends Promise<T> {
               cause: reason,
             },
           );
-    const owner = this.owner;
+    const owner = this.#owner;
+    const key = this.#key;
     this.#settle('cancelled', error);
-    owner?.cancel(this.ownerKey as never, error);
+    owner?.cancel(key as never, error);
     return true;
-  }
-
-  /** @internal mark as running. */
-  markRunning(): void {
-    if (this.#state === 'pending') this.#state = 'running';
-  }
-  /** @internal settle with a value; ignored if already settled. */
-  settleFulfilled(value: T): boolean {
-    return this.#settle('fulfilled', value);
-  }
-  /** @internal settle with an error; ignored if already settled. */
-  settleRejected(error: unknown): boolean {
-    return this.#settle('rejected', error);
-  }
-  /** @internal settle as cancelled without telling the owner (it is the one cancelling). */
-  settleCancelled(error: CancelledError): boolean {
-    return this.#settle('cancelled', error);
   }
 
   #settle(state: 'fulfilled' | 'rejected' | 'cancelled', outcome: unknown): boolean {
     if (this.done()) return false;
     this.#state = state;
-    this.owner = undefined;
+    this.#owner = undefined;
+    this.#key = undefined;
     if (state === 'fulfilled') this.#resolve(outcome as T);
     else {
       // A cancellation is never an unhandled rejection; awaiting the Future still throws.

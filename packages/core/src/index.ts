@@ -35,4 +35,5 @@ export type {
   Transferred,
 } from './options.js';
 export { type Batch, type EncodedError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
+export type { ProxyReservedName } from './task-names.js';
 export type { Capabilities, Spawn, Transport, TransportEvents } from './transport.js';

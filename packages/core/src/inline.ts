@@ -23,6 +23,7 @@ export const inlineCapabilities: Capabilities = {
   resourceLimits: false,
   killMethod: 'none: a running task is signalled and abandoned, it cannot be stopped',
   startup: 'none (same thread)',
+  prefetch: 'claim slots in memory: tasks sent ahead are taken back when another virtual worker is free',
 };
 
 let instances = 0;
@@ -86,6 +87,7 @@ function inlineSpawn(source: URL | string | TaskMap): Spawn {
           else pending.push(copy);
         });
       },
+      sharedMemory: true,
       terminate() {
         if (!alive) return;
         alive = false;

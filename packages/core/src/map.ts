@@ -10,11 +10,8 @@ import type { Future } from './future.js';
 import type { MapOptions, TaskOptions } from './options.js';
 import { type ChunkResult, decodeError } from './protocol.js';
 
-/** What `map()` needs of an executor. */
-export interface ChunkSubmitter {
-  /** Submit a chunk of inputs (one task over all of them) or, with `single`, one input as a plain task. */
-  _submitChunk(name: string, inputs: unknown[], options: TaskOptions, single: boolean): Future<unknown>;
-}
+/** What `map()` needs of an executor: submit a chunk of inputs (one task over all of them) or, with `single`, one input as a plain task. */
+export type ChunkSubmitter = (inputs: unknown[], options: TaskOptions, single: boolean) => Future<unknown>;
 
 const noop = () => {};
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
@@ -62,7 +59,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   #error: { error: unknown } | undefined;
   #busy: Promise<IteratorResult<R>> | undefined;
 
-  constructor(executor: ChunkSubmitter, name: string, inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions, slots: number) {
+  constructor(submit: ChunkSubmitter, inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions, slots: number) {
     const chunkSize = options.chunkSize ?? 1;
     if (!Number.isInteger(chunkSize) || chunkSize < 1)
       throw new InvalidArgumentError(`map() option "chunkSize" must be an integer >= 1; got ${String(chunkSize)}.`);
@@ -74,7 +71,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     }
     const { pull, sync, close } = puller(inputs);
     const taskOptions: TaskOptions = { timeout: options.timeout, priority: options.priority, signal: options.signal };
-    this.#submit = (chunk) => executor._submitChunk(name, chunk, taskOptions, single);
+    this.#submit = (chunk) => submit(chunk, taskOptions, single);
     this.#pull = pull;
     this.#sync = sync;
     this.#close = close;

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { InvalidArgumentError } from './errors.js';
+import { moduleHref } from './module-url.js';
 
 const TS = /\.(c|m)?tsx?$/;
 
@@ -25,16 +26,11 @@ function findTsx(moduleUrl: string): string {
 }
 
 /**
- * Normalize a task module location to a URL string, and find tsx when the
- * module is TypeScript.
+ * Normalize a task module location to a URL string (a file path becomes a
+ * `file:` URL; see {@link moduleHref}), and find tsx when the module is TypeScript.
  */
 export function moduleTarget(moduleUrl: URL | string): { module: string; tsx: string | undefined } {
-  let module: string;
-  if (moduleUrl instanceof URL) module = moduleUrl.href;
-  else if (typeof moduleUrl !== 'string' || moduleUrl === '') {
-    throw new InvalidArgumentError('createExecutor() needs the task module as a URL, e.g. new URL("./tasks.js", import.meta.url).');
-  } else if (/^[a-z][a-z0-9+.-]+:/i.test(moduleUrl)) module = moduleUrl;
-  else module = pathToFileURL(moduleUrl).href;
+  const module = moduleHref(moduleUrl, (path) => pathToFileURL(path).href);
   const tsx = TS.test(new URL(module).pathname) ? findTsx(module) : undefined;
   return { module, tsx };
 }

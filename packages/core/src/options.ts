@@ -4,8 +4,12 @@
  */
 import { InvalidArgumentError } from './errors.js';
 
-/** A module's exposed tasks: plain functions, sync or async. */
-export type TaskMap = Record<string, (...args: any[]) => unknown>;
+/**
+ * A module's exposed tasks: plain functions, sync or async. `never[]` is the
+ * parameter list every function is assignable to, so any task fits; the
+ * argument types callers see come from the task itself (see {@link TaskArgs}).
+ */
+export type TaskMap = Record<string, (...args: never[]) => unknown>;
 
 /** A value returned together with the buffers to move instead of copy. See `transfer()`. */
 export interface Transferred<V> {
@@ -15,8 +19,15 @@ export interface Transferred<V> {
 
 /** Names of the tasks in a task map. */
 export type TaskName<T> = keyof T & string;
-/** Argument list of task `K`. */
-export type TaskArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => unknown ? A : never;
+/**
+ * `unknown[]` for the open parameter list `never[]` of an untyped {@link TaskMap}
+ * (any arguments can be sent), the list itself otherwise. A task without
+ * parameters has `[]`, whose length is `0`, not `number`.
+ */
+type OpenArgs<A extends unknown[]> = [A] extends [never[]] ? (number extends A['length'] ? unknown[] : A) : A;
+
+/** Argument list of task `K`. On an untyped executor (`Executor<TaskMap>`), any list. */
+export type TaskArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => unknown ? OpenArgs<A> : never;
 /** Result of task `K`, after awaiting it and unwrapping `transfer()`. */
 export type TaskResult<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R ? (Awaited<R> extends Transferred<infer V> ? V : Awaited<R>) : never;
 

@@ -5,6 +5,8 @@
  * @module
  */
 import { postBatch } from './batch.js';
+import type { ClaimSlots } from './claims.js';
+import type { OffloadError } from './errors.js';
 import type { Future } from './future.js';
 import type { Batch, ToWorker } from './protocol.js';
 import type { Queued } from './queue.js';
@@ -28,12 +30,16 @@ export interface Task extends Queued {
   chunk: boolean;
   /** It was in flight when a worker crashed: run it alone next time. */
   suspect: boolean;
+  /** Its claim slot on its worker, or -1 (no shared memory). */
+  slot: number;
+  /** When a cancelled or timed-out task that is still running must have stopped (ms, performance.now()); 0 if not stopping. */
+  stopBy: number;
 }
 
 /** Longest stretch of work, in ms, that may wait in a worker behind a running task. */
 const PREFETCH_WINDOW_MS = 1;
-/** Most tasks sent ahead to one worker. */
-const MAX_PREFETCH = 64;
+/** Most tasks sent ahead to one worker (only to workers with claim slots, where they stay reclaimable). */
+export const MAX_PREFETCH = 64;
 
 /** Main-side handle of one worker. */
 export class PoolWorker {
@@ -45,6 +51,8 @@ export class PoolWorker {
   /** It will take no more tasks (maxTasksPerWorker reached). */
   retiring = false;
   helloed = false;
+  /** Why it failed to start, once it did. */
+  startError: { error: OffloadError; kind: 'load' | 'init' | 'timeout' | 'died' } | undefined;
   transport!: Transport;
   readonly inflight: Task[] = [];
   outbox: ToWorker[] = [];
@@ -54,6 +62,8 @@ export class PoolWorker {
   estimate = 0;
   busySince = 0;
   lastArrival = 0;
+  /** Claim slots shared with the worker; undefined when the transport cannot share memory (then nothing is sent ahead). */
+  slots: ClaimSlots | undefined;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   startTimer: ReturnType<typeof setTimeout> | undefined;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -65,11 +75,27 @@ export class PoolWorker {
     readonly maxTasks: number,
   ) {}
 
-  /** Tasks it can take now. */
+  /** Tasks it can take now: its free running slots, plus what may be sent ahead when its tasks stay reclaimable. */
   free(): number {
     if (this.state === 'dead' || this.retiring || this.exclusive) return 0;
-    const limit = Math.min(this.concurrency + (this.state === 'ready' ? this.prefetch : 0), this.maxTasks - this.assigned);
-    return limit - this.inflight.length;
+    const slots = this.slots;
+    const ahead = slots && this.state === 'ready' ? this.prefetch : 0;
+    const limit = Math.min(this.concurrency + ahead, this.maxTasks - this.assigned);
+    const room = limit - this.inflight.length;
+    return slots ? Math.min(room, slots.available) : room;
+  }
+
+  /** Free running slots (tasks it would start at once). */
+  idleSlots(): number {
+    return this.state === 'dead' ? 0 : this.concurrency - this.inflight.length;
+  }
+
+  /** Has the worker started `task` (it reached one of its running slots)? */
+  started(task: Task): boolean {
+    if (this.slots && task.slot >= 0) return this.slots.started(task.slot, task.id);
+    if (this.state !== 'ready') return false;
+    const i = this.inflight.indexOf(task);
+    return i >= 0 && i < this.concurrency;
   }
 
   /** Update the per-task time estimate after `count` results arrived at `now`. */
@@ -100,13 +126,17 @@ export class PoolWorker {
 
   #transferOf = (msg: ToWorker): Transferable[] | undefined => (msg.t === 'run' ? this.inflight.find((t) => t.id === msg.id)?.transfer : undefined);
 
-  /** Remove a task from its in-flight list. */
+  /** Remove a task from its in-flight list and free its claim slot. */
   release(task: Task): void {
     const list = this.inflight;
     if (list[0] === task) list.shift();
     else {
-      const i = list.indexOf(task);
+      const i = list.lastIndexOf(task);
       if (i >= 0) list.splice(i, 1);
+    }
+    if (task.slot >= 0) {
+      this.slots?.release(task.slot);
+      task.slot = -1;
     }
     task.worker = undefined;
   }

@@ -14,14 +14,18 @@ export const PROTOCOL_VERSION = 1;
 
 /** Messages from the executor to a worker. */
 export type ToWorker =
-  /** Handshake answer: start the worker, running `init(...args)` first. */
-  | { t: 'start'; v: number; init: unknown[] | undefined; concurrency: number }
+  /**
+   * Handshake answer: start the worker, running `init(...args)` first. `claims`
+   * is the worker's claim-slot memory when it shares memory (see claims.ts).
+   */
+  | { t: 'start'; v: number; init: unknown[] | undefined; concurrency: number; claims?: SharedArrayBuffer }
   /**
    * Run task `name` with `args`; the result comes back as `ok` or `err` with the same id.
    * With `c: 1`, `args` is a chunk of inputs: the task is called once per input and the
-   * result is a {@link ChunkResult}.
+   * result is a {@link ChunkResult}. With `s`, the task has claim slot `s`: the worker
+   * claims it before running it and skips it if the executor took it back.
    */
-  | { t: 'run'; id: number; name: string; args: unknown[]; c?: 1 }
+  | { t: 'run'; id: number; name: string; args: unknown[]; c?: 1; s?: number }
   /** Abort the task's signal (or drop it if it has not started). */
   | { t: 'cancel'; id: number; reason?: EncodedError }
   /** Finish what is running, then close. */
@@ -121,6 +125,7 @@ function toWorkerFault(msg: Loose): string | undefined {
       if (!isId(msg.id)) return 'its id is not an integer';
       if (typeof msg.name !== 'string') return 'its task name is not a string';
       if (!Array.isArray(msg.args)) return 'its arguments are not a list';
+      if (msg.s !== undefined && !Number.isSafeInteger(msg.s)) return 'its claim slot is not an integer';
       return msg.c === undefined || msg.c === 1 ? undefined : 'its chunk flag is not 1';
     case 'cancel':
       if (!isId(msg.id)) return 'its id is not an integer';
@@ -128,6 +133,9 @@ function toWorkerFault(msg: Loose): string | undefined {
     case 'start':
       if (typeof msg.v !== 'number') return 'its protocol version is not a number';
       if (msg.init !== undefined && !Array.isArray(msg.init)) return 'its init arguments are not a list';
+      if (msg.claims !== undefined && !(typeof SharedArrayBuffer === 'function' && msg.claims instanceof SharedArrayBuffer)) {
+        return 'its claim slots are not a SharedArrayBuffer';
+      }
       return Number.isSafeInteger(msg.concurrency) && (msg.concurrency as number) > 0 ? undefined : 'its concurrency is not a positive integer';
     case 'close':
       return undefined;

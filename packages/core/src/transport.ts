@@ -30,6 +30,12 @@ export interface Transport {
   unref?(): void;
   /** Undo `unref` when work arrives. */
   ref?(): void;
+  /**
+   * The worker can share a SharedArrayBuffer with the executor (worker_threads,
+   * Deno, Bun, cross-origin isolated pages). Only then are tasks sent ahead of
+   * a running one, because only then can they be taken back (see claim slots).
+   */
+  sharedMemory?: boolean;
 }
 
 /** Starts one worker. Called by the executor whenever it needs another. */
@@ -56,4 +62,6 @@ export interface Capabilities {
   killMethod: string;
   /** Rough start-up cost of one worker, for the docs. */
   startup: string;
+  /** How tasks are sent ahead to a busy worker and taken back when another worker is free, for the docs. */
+  prefetch: string;
 }

@@ -25,7 +25,10 @@
  *   fires `close` with the exit code.
  * @module
  */
+import { canShareMemory } from './claims.js';
 import type { Spawn, TransportEvents } from './transport.js';
+
+export { fileHref, moduleHref } from './module-url.js';
 
 /** What the transport uses of a Worker: the standard Web Worker API, plus Bun's `ref`/`unref`. */
 export interface WebWorker {
@@ -99,6 +102,7 @@ export function webSpawn(create: WorkerFactory): Spawn {
         if (!gone) worker.postMessage(batch, transfer);
       },
       terminate: () => kill({}),
+      sharedMemory: canShareMemory(),
       ref: typeof worker.ref === 'function' ? () => worker.ref?.() : undefined,
       unref: typeof worker.unref === 'function' ? () => worker.unref?.() : undefined,
     };

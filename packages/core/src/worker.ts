@@ -10,6 +10,7 @@
  * @module
  */
 import { batchReceiver, postBatch } from './batch.js';
+import { claim } from './claims.js';
 import { CancelledError, OffloadError, TaskNotFoundError } from './errors.js';
 import type { TaskMap, Transferred } from './options.js';
 import {
@@ -24,6 +25,7 @@ import {
   type ToWorker,
 } from './protocol.js';
 import { serializationFailure } from './serialization.js';
+import { findTask } from './task-names.js';
 
 export type { TaskMap, Transferred } from './options.js';
 
@@ -200,6 +202,8 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   let started = false;
   let concurrency = 1;
   let running = 0;
+  /** Claim slots shared with the executor, when it sends tasks ahead (see claims.ts). */
+  let claims: Int32Array | undefined;
   const waiting: Extract<ToWorker, { t: 'run' }>[] = [];
   const contexts = new Map<number, Context>();
   let outbox: FromWorker[] = [];
@@ -286,8 +290,10 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   };
 
   const start = (msg: Extract<ToWorker, { t: 'run' }>): void => {
-    const fn = tasks[msg.name];
-    if (typeof fn !== 'function') {
+    // The executor took this task back for another worker: skip it without a word.
+    if (msg.s !== undefined && claims && !claim(claims, msg.s, msg.id)) return;
+    const fn = findTask(tasks, msg.name);
+    if (!fn) {
       send({ t: 'err', id: msg.id, error: encodeError(new TaskNotFoundError(msg.name, Object.keys(tasks))) });
       return;
     }
@@ -348,6 +354,7 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
           if (started) break;
           started = true;
           concurrency = msg.concurrency;
+          if (msg.claims) claims = new Int32Array(msg.claims);
           ready = (async () => {
             if (options.init) await (options.init as (...a: unknown[]) => unknown)(...(msg.init ?? []));
           })().then(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError, InvalidArgumentError, TimeoutError } from '../src/errors.js';
-import { Future } from '../src/future.js';
+import { Future, settleFuture } from '../src/future.js';
 import { resolveOptions } from '../src/options.js';
 import { decodeError, encodeError } from '../src/protocol.js';
 import { TaskQueue } from '../src/queue.js';
@@ -70,8 +70,16 @@ describe('Future', () => {
     const f = new Future<number>();
     expect(f.cancel('why')).toBe(true);
     expect(f.cancel()).toBe(false);
-    expect(f.settleFulfilled(1)).toBe(false);
+    expect(settleFuture(f as Future<unknown>, 'fulfilled', 1)).toBe(false);
     await expect(f).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it('exposes no way to settle it from outside: only cancel()', () => {
+    const f = new Future<number>();
+    const names = new Set<string | symbol>();
+    for (let o: object | null = f; o && o !== Promise.prototype; o = Object.getPrototypeOf(o)) for (const k of Reflect.ownKeys(o)) names.add(k);
+    expect([...names].filter((k) => typeof k === 'string').sort()).toEqual(['cancel', 'cancelled', 'constructor', 'done', 'running', 'state']);
+    expect(f.state).toBe('pending');
   });
 });
 

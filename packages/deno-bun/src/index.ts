@@ -10,7 +10,7 @@
  * @module
  */
 import { type Capabilities, Executor, type ExecutorOptions, InvalidArgumentError, type TaskMap } from '@offload/core';
-import { webSpawn } from '@offload/core/web';
+import { fileHref, moduleHref, webSpawn } from '@offload/core/web';
 
 export * from '@offload/core';
 
@@ -37,6 +37,7 @@ const shared = {
   killRunning: true,
   isolation: 'thread',
   resourceLimits: false,
+  prefetch: 'claim slots in a SharedArrayBuffer: short tasks are sent ahead and taken back when another worker is free',
 } as const;
 
 /** What the backend can do on Deno. */
@@ -78,16 +79,8 @@ export interface DenoBunOptions extends ExecutorOptions, BunWorkerOptions {
   name?: string;
 }
 
-function toUrl(moduleUrl: URL | string): string {
-  if (moduleUrl instanceof URL) return moduleUrl.href;
-  if (typeof moduleUrl !== 'string' || moduleUrl === '') {
-    throw new InvalidArgumentError('createExecutor() needs the task module as a URL, e.g. new URL("./tasks.ts", import.meta.url).');
-  }
-  if (/^[a-z][a-z0-9+.-]*:/i.test(moduleUrl) && !/^[a-z]:[\\/]/i.test(moduleUrl)) return moduleUrl;
-  const cwd = g.process?.cwd?.() ?? '.';
-  const base = `file://${cwd.replaceAll('\\', '/').replace(/^(?!\/)/, '/')}/`;
-  return new URL(moduleUrl.replaceAll('\\', '/'), base).href;
-}
+/** A file path is resolved against the working directory. */
+const toUrl = (moduleUrl: URL | string): string => moduleHref(moduleUrl, (path) => fileHref(path, g.process?.cwd?.() ?? '/'));
 
 /**
  * Create an executor whose workers are Deno or Bun module Web Workers running

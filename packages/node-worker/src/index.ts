@@ -23,6 +23,7 @@ export const capabilities: Capabilities = {
   resourceLimits: true,
   killMethod: 'worker.terminate() (stops JavaScript at once, even in a loop)',
   startup: '~10-30 ms per worker (a new V8 isolate)',
+  prefetch: 'claim slots in a SharedArrayBuffer: short tasks are sent ahead and taken back when another worker is free',
 };
 
 /** Options of the worker_threads executor. */

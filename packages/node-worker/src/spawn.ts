@@ -65,6 +65,7 @@ export function spawnThread(moduleUrl: URL | string, options: ThreadOptions): Sp
     return {
       post: (batch, transfer) => worker.postMessage(batch, transfer),
       terminate: () => worker.terminate().then(() => {}),
+      sharedMemory: true,
       ref: () => worker.ref(),
       unref: () => worker.unref(),
     };

@@ -56,6 +56,28 @@ export const errorCases: Case[] = [
     },
   },
   {
+    name: 'names inherited from Object.prototype are not tasks: each rejects with TaskNotFoundError, and the pool keeps working',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 2 });
+      const names = [...new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__'])];
+      const outcomes = await Promise.all(
+        names.map((name) =>
+          ex.submit(name as 'inc', [] as never).then(
+            (value) => ({ name, value }),
+            (error: unknown) => ({ name, error }),
+          ),
+        ),
+      );
+      for (const o of outcomes) {
+        assert.ok(
+          'error' in o && o.error instanceof TaskNotFoundError,
+          `submit(${JSON.stringify(o.name)}) must reject with TaskNotFoundError; got ${'error' in o ? String(o.error) : `the value ${String(o.value)}`}`,
+        );
+      }
+      assert.deepEqual(await Promise.all([ex.tasks.inc(1), ex.tasks.inc(2), ex.submit('add', [2, 3])]), [2, 3, 5]);
+    },
+  },
+  {
     name: 'an uncloneable argument rejects with SerializationError naming it, and the executor keeps working',
     async run({ make }) {
       const ex = make({ maxWorkers: 1 });

@@ -1,5 +1,5 @@
 import { CancelledError, Future } from '@offload/core';
-import { assert, type Case } from '../harness.js';
+import { assert, type Case, until } from '../harness.js';
 
 export const futureCases: Case[] = [
   {
@@ -19,9 +19,11 @@ export const futureCases: Case[] = [
     name: 'state goes pending -> running -> fulfilled, and rejected on error',
     async run({ make }) {
       const ex = make({ maxWorkers: 1 });
-      const blocker = ex.submit('sleep', [150]);
+      const blocker = ex.submit('sleep', [300]);
       const queued = ex.submit('add', [1, 1]);
-      assert.equal(blocker.state, 'running');
+      // Running means executing: not while the worker is still starting.
+      assert.equal(blocker.state, 'pending');
+      await until(() => blocker.running(), 5000, 'the task to start');
       assert.ok(blocker.running() && !blocker.done());
       assert.equal(queued.state, 'pending');
       await blocker;

@@ -1,5 +1,5 @@
 import { QueueFullError } from '@offload/core';
-import { assert, type Case } from '../harness.js';
+import { assert, type Case, until } from '../harness.js';
 
 export const schedulingCases: Case[] = [
   {
@@ -112,6 +112,43 @@ export const schedulingCases: Case[] = [
         { completed: s.completed, failed: s.failed, cancelled: s.cancelled, queued: s.queued, running: s.running, busy: s.busyWorkers },
         { completed: 2, failed: 1, cancelled: 1, queued: 0, running: 0, busy: 0 },
       );
+    },
+  },
+];
+
+/** Cases of the head-of-line guarantee: a task sent ahead never waits behind a long one while another worker is free. */
+export const headOfLineCases: Case[] = [
+  {
+    name: 'short tasks sent ahead never wait behind a long one while another worker is free',
+    needs: ['parallel'],
+    timeout: 30_000,
+    async run({ make }) {
+      const ex = make({ maxWorkers: 2, minWorkers: 2 });
+      // Many trivial tasks first: the scheduler learns they are short and sends them ahead.
+      await Promise.all(Array.from({ length: 3000 }, (_, i) => ex.submit('inc', [i])));
+      let longDone = false;
+      const long = ex.submit('spin', [2000]).then(() => {
+        longDone = true;
+      });
+      const shorts = Array.from({ length: 200 }, (_, i) => ex.submit('inc', [i]));
+      const stranded: number[] = [];
+      await Promise.all(shorts.map((f, i) => f.then(() => longDone && stranded.push(i))));
+      assert.deepEqual(stranded, [], 'short tasks that finished only after the long one');
+      await long;
+    },
+  },
+  {
+    name: 'a task sent ahead to a busy worker is pending, not running, until the worker starts it',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1, minWorkers: 1 });
+      await Promise.all(Array.from({ length: 500 }, (_, i) => ex.submit('inc', [i])));
+      const blocker = ex.submit('sleep', [300]);
+      const next = ex.submit('inc', [1]);
+      await until(() => blocker.running(), 5000, 'the blocker to start');
+      assert.equal(next.state, 'pending');
+      assert.equal(next.running(), false);
+      await blocker;
+      assert.equal(await next, 2);
     },
   },
 ];

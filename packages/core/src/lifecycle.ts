@@ -1,0 +1,302 @@
+/**
+ * The workers' lifecycle, under the scheduler: starting them, keeping
+ * `minWorkers`, retrying a failed start with a bounded backoff, idling,
+ * recycling, terminating a worker stuck in a cancelled task, and recovering
+ * from exits and crashes. The scheduler ({@link Dispatcher}) extends it and
+ * supplies what happens to tasks.
+ * @module
+ */
+
+import { batchReceiver } from './batch.js';
+import { ClaimSlots } from './claims.js';
+import { type OffloadError, WorkerCrashedError, WorkerInitError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import { MAX_PREFETCH, PoolWorker, type Task } from './pool-worker.js';
+import { type FromWorker, readFromWorker } from './protocol.js';
+import type { TaskQueue } from './queue.js';
+import { after, cancelTimer, now, type Timer } from './timers.js';
+import type { Spawn } from './transport.js';
+
+/** Why a worker failed to start. `died` (killed or exited without saying why) is retried; the others fail fast. */
+export type StartFailure = 'load' | 'init' | 'timeout' | 'died';
+
+/** Consecutive failed starts (with no worker left) after which the queue is failed even for `died`. */
+const MAX_START_ATTEMPTS = 5;
+const BACKOFF_BASE_MS = 25;
+const BACKOFF_MAX_MS = 2000;
+
+type ExitInfo = { error?: unknown; exitCode?: number; signal?: string };
+
+/** Worker lifecycle; see the module comment. */
+export abstract class Lifecycle {
+  readonly workers: PoolWorker[] = [];
+  abstract readonly queue: TaskQueue<Task>;
+  closing = false;
+  readonly drained: Promise<void>;
+  crashedWorkers = 0;
+  spawnedWorkers = 0;
+  #resolveDrained!: () => void;
+  #nextWorkerId = 1;
+  /** Failed starts since a worker last became ready. */
+  #startFailures = 0;
+  /** No new worker before this time (backoff after a failed start). */
+  #spawnAfter = 0;
+  #respawnTimer: Timer;
+  /** The queue was failed because no worker could start: do not respawn to keep minWorkers until one does. */
+  #startBroken = false;
+
+  constructor(
+    readonly spawn: Spawn,
+    readonly options: ResolvedOptions,
+  ) {
+    this.drained = new Promise((r) => {
+      this.#resolveDrained = r;
+    });
+  }
+
+  protected abstract onMessages(w: PoolWorker, batch: FromWorker[], exit: (info: { exitCode?: number }) => void): void;
+  protected abstract flushWorker(w: PoolWorker): void;
+  /** Reject a task (it is settled and taken off its worker). */
+  protected abstract failTask(task: Task, error: OffloadError | unknown): void;
+  /** A task already settled: take it off its worker. */
+  protected abstract finishTask(task: Task): void;
+  /** Take a task off its worker; it will be queued again. */
+  protected abstract detachTask(task: Task): void;
+  /** Reject every queued task. */
+  protected abstract failQueue(error: WorkerInitError): void;
+  /** A worker is gone and its tasks are back in the queue or settled. */
+  protected abstract afterExit(): void;
+
+  /** May another worker be started now? */
+  canSpawn(): boolean {
+    return this.workers.length < this.options.maxWorkers && (this.#spawnAfter === 0 || now() >= this.#spawnAfter);
+  }
+
+  /** Workers that are not on their way out. */
+  serving(): number {
+    let n = 0;
+    for (const w of this.workers) if (!w.retiring) n++;
+    return n;
+  }
+
+  /** Start workers until `minWorkers` serve, never above `maxWorkers`. */
+  refill(): void {
+    if (this.closing || this.#startBroken) return;
+    while (this.serving() < this.options.minWorkers && this.canSpawn()) this.spawnWorker();
+  }
+
+  spawnWorker(): PoolWorker {
+    const o = this.options;
+    const w = new PoolWorker(this.#nextWorkerId++, o.concurrentTasksPerWorker, o.maxTasksPerWorker);
+    this.workers.push(w);
+    this.spawnedWorkers++;
+    let exited = false;
+    const exit = (info: ExitInfo): void => {
+      if (exited) return;
+      exited = true;
+      this.#onExit(w, info);
+    };
+    try {
+      // Foreign data is ignored; a malformed protocol batch stops the worker as crashed, with the ProtocolError as cause.
+      const message = batchReceiver(
+        readFromWorker,
+        (batch) => this.onMessages(w, batch, exit),
+        (error) => {
+          exit({ error });
+          void Promise.resolve(w.transport.terminate()).catch(() => {});
+        },
+      );
+      w.transport = this.spawn({ message, exit }, { workerId: w.id });
+    } catch (error) {
+      w.transport = { post() {}, terminate() {} };
+      queueMicrotask(() => exit({ error }));
+      return w;
+    }
+    if (w.transport.sharedMemory) w.slots = new ClaimSlots(MAX_PREFETCH + w.concurrency);
+    w.startTimer = after(
+      o.startTimeout,
+      () => {
+        if (w.state !== 'starting') return;
+        const hint = w.helloed ? 'its init function did not finish' : 'check that the task module calls expose()';
+        this.startFailed(w, new WorkerInitError(`The worker did not start within ${o.startTimeout} ms: ${hint}, or raise startTimeout.`), 'timeout');
+      },
+      true,
+    );
+    return w;
+  }
+
+  /** A worker said it is ready. */
+  workerReady(w: PoolWorker): void {
+    w.state = 'ready';
+    w.startTimer = cancelTimer(w.startTimer);
+    this.#startFailures = 0;
+    this.#spawnAfter = 0;
+    this.#startBroken = false;
+  }
+
+  /** Stop a worker on purpose. Its tasks that have not settled go back to the queue. */
+  stopWorker(w: PoolWorker): void {
+    if (w.state === 'dead') return;
+    w.expected = true;
+    w.retiring = true;
+    if (!w.referenced) {
+      w.referenced = true;
+      w.transport.ref?.();
+    }
+    void Promise.resolve(w.transport.terminate()).catch(() => {});
+  }
+
+  /** A worker could not start: remember why, and stop it; `#onExit` decides what follows. */
+  startFailed(w: PoolWorker, error: WorkerInitError | OffloadError, kind: StartFailure): void {
+    if (w.state !== 'starting' || w.startError) return;
+    w.startError = { error, kind };
+    this.stopWorker(w);
+  }
+
+  becameIdle(w: PoolWorker): void {
+    if (w.referenced) {
+      w.referenced = false;
+      w.transport.unref?.();
+    }
+    if (this.closing) return;
+    const o = this.options;
+    if (this.serving() > o.minWorkers) {
+      w.idleTimer = after(
+        o.idleTimeout,
+        () => {
+          w.idleTimer = undefined;
+          if (w.inflight.length === 0 && this.serving() > o.minWorkers) this.stopWorker(w);
+        },
+        true,
+      );
+    }
+  }
+
+  /** Give cancelled or timed-out running tasks their grace period, then terminate the worker if one still runs. */
+  watchStuck(w: PoolWorker): void {
+    if (w.graceTimer || w.state === 'dead') return;
+    let first = Number.POSITIVE_INFINITY;
+    for (const t of w.inflight) if (t.stopBy > 0 && t.stopBy < first) first = t.stopBy;
+    if (first === Number.POSITIVE_INFINITY) return;
+    w.graceTimer = after(Math.max(0, first - now()), () => {
+      w.graceTimer = undefined;
+      if (w.state === 'dead') return;
+      const t = now();
+      for (const task of w.inflight) {
+        if (task.stopBy > 0 && task.stopBy <= t + 1 && w.started(task)) {
+          this.stopWorker(w);
+          return;
+        }
+      }
+      this.watchStuck(w);
+    });
+  }
+
+  /** Resolve `drained` once nothing is queued and every worker is gone; stop idle workers. */
+  finishIfDrained(): void {
+    if (this.queue.size > 0) return;
+    for (const w of this.workers) if (w.inflight.length === 0) this.stopWorker(w);
+    if (this.workers.length === 0) {
+      this.#respawnTimer = cancelTimer(this.#respawnTimer);
+      this.#resolveDrained();
+    }
+  }
+
+  #onExit(w: PoolWorker, info: ExitInfo): void {
+    const wasStarting = w.state === 'starting';
+    const ran = new Set<Task>();
+    for (const t of w.inflight) if (w.started(t)) ran.add(t);
+    w.state = 'dead';
+    w.idleTimer = cancelTimer(w.idleTimer);
+    w.startTimer = cancelTimer(w.startTimer);
+    w.graceTimer = cancelTimer(w.graceTimer);
+    const i = this.workers.indexOf(w);
+    if (i >= 0) this.workers.splice(i, 1);
+    const pending: Task[] = [];
+    for (const t of w.inflight.slice()) {
+      if (t.future.done()) this.finishTask(t);
+      else {
+        this.detachTask(t);
+        pending.push(t);
+      }
+    }
+    if (wasStarting && (w.startError || !w.expected)) {
+      // It never ran anything: its tasks wait for another worker.
+      for (let k = pending.length - 1; k >= 0; k--) this.queue.unshift(pending[k] as Task);
+      const failure = w.startError ?? classifyStartExit(w, info);
+      this.#startFailure(failure.error, failure.kind);
+    } else if (!w.expected) {
+      this.crashedWorkers++;
+      const culprits = pending.filter((t) => ran.has(t));
+      if (culprits.length === 1) {
+        const code = info.exitCode !== undefined ? ` (exit code ${info.exitCode})` : info.signal ? ` (${info.signal})` : '';
+        const why = info.error instanceof Error ? `: ${info.error.message}` : '';
+        const task = culprits[0] as Task;
+        for (let k = pending.length - 1; k >= 0; k--) if (pending[k] !== task) this.queue.unshift(pending[k] as Task);
+        this.failTask(
+          task,
+          new WorkerCrashedError(`The worker died while running task "${task.name}"${code}${why}. It has been replaced.`, {
+            cause: info.error,
+            exitCode: info.exitCode,
+          }),
+        );
+      } else {
+        // Several tasks were running: run each again alone, so only the one that kills its worker fails.
+        // Tasks the worker had not started go back as they were.
+        for (let k = pending.length - 1; k >= 0; k--) {
+          const t = pending[k] as Task;
+          if (culprits.length > 1 && ran.has(t)) t.suspect = true;
+          this.queue.unshift(t);
+        }
+      }
+    } else {
+      for (let k = pending.length - 1; k >= 0; k--) this.queue.unshift(pending[k] as Task);
+    }
+    this.refill();
+    this.afterExit();
+    if (this.closing) this.finishIfDrained();
+  }
+
+  /**
+   * A start failed. While another worker lives, it serves the queue and the
+   * next start waits (briefly after a worker that died, longer after one that
+   * cannot load or init). With no worker left, a deterministic failure (or
+   * too many in a row) fails the queue; otherwise a new worker starts after a
+   * bounded backoff.
+   */
+  #startFailure(error: OffloadError, kind: StartFailure): void {
+    this.#startFailures++;
+    const deterministic = kind !== 'died';
+    if (this.workers.length === 0 && (deterministic || this.#startFailures >= MAX_START_ATTEMPTS)) {
+      this.#startBroken = true;
+      this.#startFailures = 0;
+      this.#spawnAfter = 0;
+      this.failQueue(error instanceof WorkerInitError ? error : new WorkerInitError(error.message, { cause: error }));
+      return;
+    }
+    const delay = deterministic ? BACKOFF_MAX_MS : Math.min(BACKOFF_BASE_MS * 2 ** (this.#startFailures - 1), BACKOFF_MAX_MS);
+    this.#spawnAfter = now() + delay;
+    this.#respawnTimer = cancelTimer(this.#respawnTimer);
+    this.#respawnTimer = after(delay, () => {
+      this.#respawnTimer = undefined;
+      this.refill();
+      this.afterExit();
+    });
+  }
+}
+
+/** What an unexpected exit of a starting worker means. */
+function classifyStartExit(w: PoolWorker, info: ExitInfo): { error: WorkerInitError; kind: StartFailure } {
+  // An exit with a code of its own (no signal) before the worker started is the module's doing: loading it again fails again.
+  if (info.error instanceof Error || (info.exitCode !== undefined && !info.signal)) {
+    const why =
+      info.error instanceof Error
+        ? info.error.message
+        : info.exitCode === 0 && !w.helloed
+          ? 'it ended (exit code 0) without calling expose(): export const tasks = expose({ ... }) in the task module'
+          : `it exited with code ${info.exitCode} while loading the task module (see its stderr)`;
+    return { error: new WorkerInitError(`The worker could not start the task module: ${why}`, { cause: info.error }), kind: 'load' };
+  }
+  const code = info.exitCode !== undefined ? `exit code ${info.exitCode}` : info.signal ? `signal ${info.signal}` : 'no exit code';
+  return { error: new WorkerInitError(`The worker exited while starting (${code}) and could not be restarted.`, { cause: info.error }), kind: 'died' };
+}

@@ -1,0 +1,55 @@
+/**
+ * The scheduler's policy, apart from its lifecycle: which worker takes a task,
+ * and which tasks sent ahead are taken back for a worker that has run dry.
+ * Pure functions over the workers' state, so they can be tested on their own.
+ * @module
+ */
+import type { PoolWorker } from './pool-worker.js';
+
+/**
+ * The worker that should take the next task: the one with the most room,
+ * ready workers before starting ones. With `needsEmpty` (a task suspected of
+ * crashing its worker) only a worker with nothing in flight qualifies.
+ */
+export function pickWorker(workers: readonly PoolWorker[], needsEmpty: boolean): PoolWorker | undefined {
+  let best: PoolWorker | undefined;
+  let bestScore = 0;
+  for (const w of workers) {
+    const free = w.free();
+    if (free <= 0 || (needsEmpty && w.inflight.length > 0)) continue;
+    const score = free + (w.state === 'ready' ? 0.5 : 0);
+    if (score > bestScore) {
+      best = w;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** Tasks a worker holds beyond its running slots: sent ahead, maybe not started. */
+const ahead = (w: PoolWorker): number => w.inflight.length - w.concurrency;
+
+/**
+ * A worker that can take work while the queue is empty, and the worker to take
+ * it from: the one holding the most tasks sent ahead, if it holds more than
+ * the thief. `count` is how many to take back from the end of its line: half
+ * the difference, rounded up, and no more than the thief has room for.
+ */
+export function planSteal(thief: PoolWorker, workers: readonly PoolWorker[]): { victim: PoolWorker; count: number } | undefined {
+  if (thief.state !== 'ready') return undefined;
+  const room = thief.free();
+  if (room <= 0) return undefined;
+  const mine = Math.max(0, ahead(thief));
+  let victim: PoolWorker | undefined;
+  let most = mine;
+  for (const w of workers) {
+    if (w === thief || !w.slots || w.state === 'dead') continue;
+    const n = ahead(w);
+    if (n > most) {
+      victim = w;
+      most = n;
+    }
+  }
+  if (!victim) return undefined;
+  return { victim, count: Math.min(room, Math.ceil((most - mine) / 2)) };
+}
