@@ -253,6 +253,33 @@ describe('capacity()', () => {
     for (const { future } of await Promise.all(submitted)) expect(future.state).toBe('fulfilled');
     s.expectCountersAddUp();
   });
+  it('with a queue of one, a freed queue slot wakes one waiter and nobody gets QueueFullError', async () => {
+    const s = new Scenario({ maxWorkers: 1, minWorkers: 1, maxQueue: 1, concurrentTasksPerWorker: 1 });
+    s.submit('hold', ['x']);
+    await flush();
+    s.submit('hold', ['q']);
+    const woke: number[] = [];
+    const rejected: unknown[] = [];
+    const waiter = async (i: number) => {
+      await s.ex.capacity();
+      woke.push(i);
+      s.submit('hold', [`c${i}`]).catch((e: unknown) => rejected.push(e));
+    };
+    for (const i of [0, 1, 2]) void waiter(i);
+    await advance(10);
+    expect(woke).toEqual([]);
+    s.world.release('x');
+    await advance(10);
+    expect(woke.length).toBe(1);
+    expect(rejected).toEqual([]);
+    for (let round = 0; round < 6; round++) {
+      for (const k of s.world.heldKeys()) s.world.release(k);
+      await advance(10);
+    }
+    expect(woke.length).toBe(3);
+    expect(rejected).toEqual([]);
+    s.expectCountersAddUp();
+  });
 });
 
 describe('timeouts', () => {
