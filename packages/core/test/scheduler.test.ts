@@ -142,6 +142,19 @@ describe('a crash with several tasks in flight', () => {
     expect(s.ex.stats().crashedWorkers).toBe(2);
     s.expectCountersAddUp();
   });
+
+  it('a timed-out task whose worker then dies does not take the task beside it down', async () => {
+    const s = new Scenario({ maxWorkers: 1, concurrentTasksPerWorker: 2, cancelGrace: 1000 });
+    const late = s.submit('hold', ['late'], { timeout: 10 });
+    const innocent = s.submit('hold', ['innocent']);
+    await advance(20);
+    await expect(late).rejects.toBeInstanceOf(TimeoutError);
+    const worker = s.world.holderOf('innocent')!;
+    s.world.crash(worker.id, 3);
+    await s.releaseAllBut([]);
+    expect(innocent.state).toBe('fulfilled');
+    s.expectCountersAddUp();
+  });
 });
 
 describe('start failures', () => {
