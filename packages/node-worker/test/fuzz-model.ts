@@ -10,8 +10,9 @@
  * Invariants: every Future settles exactly once, with the outcome its task
  * allows (an innocent task never fails because a neighbour crashed); nothing
  * is pending once `shutdown()` (waiting) resolves; `stats()` adds up; live
- * workers never exceed `maxWorkers` (stats, and live child processes where
- * they can be counted); no unhandled rejection.
+ * workers never exceed `maxWorkers` (in stats(), and as the runtime counts
+ * threads or processes); no unhandled rejection and no process warning
+ * (TimeoutOverflowWarning, MaxListenersExceededWarning...).
  * @module
  */
 import type { Executor, ExecutorOptions, Future, ShutdownOptions } from '@offload/core';
@@ -207,6 +208,8 @@ export async function runSequence(world: FuzzWorld, seq: Sequence): Promise<stri
   const violations = new Set<string>();
   const unhandled = (reason: unknown) => violations.add(`unhandled rejection: ${show(reason)}`);
   process.on('unhandledRejection', unhandled);
+  const warned = (w: Error) => violations.add(`process warning: ${w.name}: ${w.message.slice(0, 120)}`);
+  process.on('warning', warned);
   const { maxWorkers } = seq.options;
   const counter = world.countWorkers?.();
   const ex = world.create({ ...seq.options });
@@ -311,6 +314,7 @@ export async function runSequence(world: FuzzWorld, seq: Sequence): Promise<stri
     counter?.stop();
     await within(ex.shutdown({ cancelPending: true, cancelRunning: true }), 10_000);
     process.off('unhandledRejection', unhandled);
+    process.off('warning', warned);
   }
   return [...violations];
 }
