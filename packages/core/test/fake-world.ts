@@ -43,6 +43,8 @@ export interface FakeWorker {
   running: number;
   /** Most tasks that ran at once on this worker. */
   maxRunning: number;
+  /** How many times the executor called terminate() on it. */
+  terminateCalls: number;
   /** Report the exit of this worker to the executor now. */
   exit(info: { error?: unknown; exitCode?: number; signal?: string }): void;
 }
@@ -137,6 +139,7 @@ export class FakeWorld {
       ran: [],
       running: 0,
       maxRunning: 0,
+      terminateCalls: 0,
       exit(info) {
         if (!worker.alive) return;
         worker.alive = false;
@@ -225,6 +228,7 @@ export class FakeWorld {
         });
       },
       terminate() {
+        worker.terminateCalls++;
         if (!worker.alive || stopped) return;
         stopped = true;
         setTimeout(() => worker.exit({}), world.terminateDelay);

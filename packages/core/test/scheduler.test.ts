@@ -358,6 +358,21 @@ describe('the worker bound', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('stops each worker once (a Node Worker adds an exit listener per terminate() call)', async () => {
+    const s = new Scenario({ maxWorkers: 2 });
+    for (const i of range(6)) s.submit('hold', [`h${i}`]);
+    await advance(1);
+    const closed = s.ex.shutdown();
+    await s.releaseAllBut([]);
+    await advance(100);
+    await closed;
+    expect(s.futures.every((f) => f.state === 'fulfilled')).toBe(true);
+    expect(s.world.workers.map((w) => w.terminateCalls)).toEqual(s.world.workers.map(() => 1));
+    s.expectCountersAddUp();
+  });
+});
+
 describe('counters', () => {
   it('a task cancelled before its uncloneable argument fails to post counts as cancelled only', async () => {
     const s = new Scenario({ maxWorkers: 1 });
