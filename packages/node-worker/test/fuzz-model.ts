@@ -120,7 +120,8 @@ export const sequenceArb: fc.Arbitrary<Sequence> = fc.record({
   options: fc.integer({ min: 1, max: 3 }).chain((maxWorkers) =>
     fc.record({
       maxWorkers: fc.constant(maxWorkers),
-      minWorkers: fc.integer({ min: 0, max: maxWorkers }),
+      // minWorkers = maxWorkers and small maxTasksPerWorker are where replacements race the bound.
+      minWorkers: fc.oneof(fc.constant(maxWorkers), fc.integer({ min: 0, max: maxWorkers })),
       maxTasksPerWorker: fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 1, max: 4 })),
       concurrentTasksPerWorker: fc.integer({ min: 1, max: 2 }),
       cancelGrace: fc.integer({ min: 20, max: 200 }),
