@@ -24,7 +24,8 @@ export const capabilities: Capabilities = {
   resourceLimits: false,
   killMethod: 'worker.terminate() (stops the worker at once, even in a loop)',
   startup: '~45-85 ms per worker in Chromium (a new isolate that fetches and evaluates the module graph)',
-  prefetch: 'claim slots in a SharedArrayBuffer on cross-origin isolated pages (COOP + COEP headers); otherwise none: each worker gets only the tasks it runs at once',
+  prefetch:
+    'claim slots in a SharedArrayBuffer on cross-origin isolated pages (COOP + COEP headers); otherwise none: each worker gets only the tasks it runs at once',
 };
 
 /** Options of the browser executor. */

@@ -9,7 +9,7 @@ import { decodeError as sourceDecode, encodeError as sourceEncode } from '../src
 
 /** esbuild, as installed for vite (no extra dependency). */
 const require = createRequire(import.meta.url);
-const esbuild = createRequire(require.resolve('vite'))('esbuild') as typeof import('esbuild');
+const esbuild = createRequire(require.resolve('vite'))('esbuild') as { build(options: Record<string, unknown>): Promise<unknown> };
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 

@@ -1,0 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { registerFuzz } from '../../node-worker/test/fuzz-suite.js';
+import { world } from './fuzz-world.js';
+
+registerFuzz(world, fileURLToPath(new URL('./fuzz-world.ts', import.meta.url)));
