@@ -21,7 +21,7 @@ import type { Spawn } from './transport.js';
 export type StartFailure = 'load' | 'init' | 'timeout' | 'died';
 
 /** Consecutive failed starts (with no worker left) after which the queue is failed even for `died`. */
-const MAX_START_ATTEMPTS = 5;
+const MAX_START_ATTEMPTS = 10;
 const BACKOFF_BASE_MS = 25;
 const BACKOFF_MAX_MS = 2000;
 
@@ -136,7 +136,8 @@ export abstract class Lifecycle {
 
   /** Stop a worker on purpose. Its tasks that have not settled go back to the queue. */
   stopWorker(w: PoolWorker): void {
-    if (w.state === 'dead') return;
+    if (w.state === 'dead' || w.stopping) return;
+    w.stopping = true;
     w.expected = true;
     w.retiring = true;
     if (!w.referenced) {
@@ -227,8 +228,9 @@ export abstract class Lifecycle {
       this.#startFailure(failure.error, failure.kind);
     } else if (!w.expected) {
       this.crashedWorkers++;
-      const culprits = pending.filter((t) => ran.has(t));
-      if (culprits.length === 1) {
+      // The tasks that were running (a cancelled or timed-out one may still be) are the suspects.
+      const culprits = [...ran];
+      if (culprits.length === 1 && !(culprits[0] as Task).future.done()) {
         const code = info.exitCode !== undefined ? ` (exit code ${info.exitCode})` : info.signal ? ` (${info.signal})` : '';
         const why = info.error instanceof Error ? `: ${info.error.message}` : '';
         const task = culprits[0] as Task;

@@ -50,6 +50,8 @@ export class PoolWorker {
   exclusive = false;
   /** It will take no more tasks (maxTasksPerWorker reached). */
   retiring = false;
+  /** The executor has asked it to stop. */
+  stopping = false;
   helloed = false;
   /** Why it failed to start, once it did. */
   startError: { error: OffloadError; kind: 'load' | 'init' | 'timeout' | 'died' } | undefined;

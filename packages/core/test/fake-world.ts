@@ -78,7 +78,11 @@ export class FakeWorld {
   #behaviours: (id: number) => StartBehaviour;
   #held = new Map<string, Held>();
 
-  constructor(behaviours: (id: number) => StartBehaviour = () => ({})) {
+  /** Workers share memory with the executor (claim slots), as worker_threads, Deno and Bun do; false is like child processes. */
+  readonly sharedMemory: boolean;
+
+  constructor(behaviours: (id: number) => StartBehaviour = () => ({}), options: { sharedMemory?: boolean } = {}) {
+    this.sharedMemory = options.sharedMemory ?? true;
     this.#behaviours = behaviours;
   }
 
@@ -219,6 +223,7 @@ export class FakeWorld {
     else queueMicrotask(load);
 
     return {
+      sharedMemory: world.sharedMemory,
       post(batch, transfer) {
         const copy = structuredClone(batch, { transfer });
         queueMicrotask(() => {
