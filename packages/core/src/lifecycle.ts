@@ -271,6 +271,8 @@ export abstract class Lifecycle {
     this.#respawnTimer = cancelTimer(this.#respawnTimer);
     this.#respawnTimer = after(delay, () => {
       this.#respawnTimer = undefined;
+      // A timer may fire a little before performance.now() reaches the deadline: the wait is over.
+      this.#spawnAfter = 0;
       this.refill();
       this.afterExit();
     });
