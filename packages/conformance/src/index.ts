@@ -10,6 +10,7 @@ import { crashCases } from './cases/crashes.js';
 import { errorCases } from './cases/errors.js';
 import { futureCases } from './cases/futures.js';
 import { lifecycleCases } from './cases/lifecycle.js';
+import { loadingCases } from './cases/loading.js';
 import { mapCases } from './cases/map.js';
 import { schedulingCases } from './cases/scheduling.js';
 import { valueCases } from './cases/values.js';
@@ -25,6 +26,7 @@ export const cases: Case[] = [
   ...schedulingCases,
   ...cancellationCases,
   ...crashCases,
+  ...loadingCases,
   ...lifecycleCases,
   ...combinatorCases,
   ...mapCases,

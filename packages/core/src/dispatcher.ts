@@ -10,6 +10,7 @@ import { PoolWorker, type Task } from './pool-worker.js';
 import { decodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
 import { TaskQueue } from './queue.js';
 import { serializationFailure } from './serialization.js';
+import { fatalError } from './start-failure.js';
 import type { Spawn } from './transport.js';
 
 const perf = globalThis.performance;
@@ -18,6 +19,9 @@ const unref = (t: ReturnType<typeof setTimeout>) => {
   (t as { unref?: () => void }).unref?.();
   return t;
 };
+
+/** Least time a worker asked to `close` gets to deliver its output and exit before it is terminated. */
+const CLOSE_GRACE_MS = 2000;
 
 /** Internal scheduler; one per executor. */
 export class Dispatcher {
@@ -33,6 +37,8 @@ export class Dispatcher {
   #capacityWaiters: (() => void)[] = [];
   /** The last worker failed to start and none has started since: do not respawn to keep minWorkers. */
   #startBroken = false;
+  /** Workers sent a `close` (a graceful stop under way). */
+  #closing = new WeakSet<PoolWorker>();
   #counts = { completed: 0, failed: 0, cancelled: 0, timedOut: 0, crashedWorkers: 0, spawnedWorkers: 0 };
 
   constructor(
@@ -194,7 +200,7 @@ export class Dispatcher {
           this.#timeRunning(w);
           break;
         case 'fatal':
-          this.#startFailed(w, new WorkerInitError(`The worker's init function failed: ${msg.error.message}`, { cause: decodeError(msg.error) }));
+          this.#startFailed(w, fatalError(msg));
           return;
         case 'bye':
           exit(msg.code === undefined ? {} : { exitCode: msg.code });
@@ -218,7 +224,7 @@ export class Dispatcher {
     if (w.inflight.length === 0) {
       w.exclusive = false;
       if (w.retiring) {
-        this.#stopWorker(w);
+        this.#stopWorker(w, true);
       } else if (this.queue.size === 0) {
         this.#becameIdle(w);
       }
@@ -247,7 +253,7 @@ export class Dispatcher {
       w.idleTimer = unref(
         setTimeout(() => {
           w.idleTimer = undefined;
-          if (w.inflight.length === 0 && this.#serving() > o.minWorkers) this.#stopWorker(w);
+          if (w.inflight.length === 0 && this.#serving() > o.minWorkers) this.#stopWorker(w, true);
         }, o.idleTimeout),
       );
     }
@@ -375,13 +381,28 @@ export class Dispatcher {
     return w;
   }
 
-  #stopWorker(w: PoolWorker): void {
+  /**
+   * Stop a worker. `graceful` (shutdown, idle timeout, recycling) asks a worker
+   * that holds no task to end itself with `close`, so that it delivers its
+   * stdout/stderr first, and terminates it only if it has not exited within
+   * max(cancelGrace, 2000 ms). Otherwise (cancel, timeout, start failure) it is
+   * terminated at once.
+   */
+  #stopWorker(w: PoolWorker, graceful = false): void {
     if (w.state === 'dead') return;
     w.expected = true;
     w.retiring = true;
     if (!w.referenced) {
       w.referenced = true;
       w.transport.ref?.();
+    }
+    if (graceful && w.helloed && w.inflight.length === 0) {
+      if (this.#closing.has(w)) return;
+      this.#closing.add(w);
+      this.#send(w, { t: 'close' });
+      // Fallback; harmless if it fires after the exit (#stopWorker ignores a dead worker).
+      unref(setTimeout(() => this.#stopWorker(w), Math.max(this.options.cancelGrace, CLOSE_GRACE_MS)));
+      return;
     }
     void Promise.resolve(w.transport.terminate()).catch(() => {});
   }
@@ -481,7 +502,7 @@ export class Dispatcher {
 
   #finishIfDrained(): void {
     if (this.queue.size > 0) return;
-    for (const w of this.workers) if (w.inflight.length === 0) this.#stopWorker(w);
+    for (const w of this.workers) if (w.inflight.length === 0) this.#stopWorker(w, true);
     if (this.workers.length === 0) this.#resolveDrained();
   }
 

@@ -11,6 +11,7 @@
  */
 import { type Capabilities, Executor, type ExecutorOptions, InvalidArgumentError, type TaskMap } from '@offload/core';
 import { webSpawn } from '@offload/core/web';
+import type { LoadMessage } from './worker.js';
 
 export * from '@offload/core';
 
@@ -78,6 +79,9 @@ export interface DenoBunOptions extends ExecutorOptions, BunWorkerOptions {
   name?: string;
 }
 
+/** The worker entry that loads the task module (./worker.ts when this file runs from source). */
+const workerEntry = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url).href;
+
 function toUrl(moduleUrl: URL | string): string {
   if (moduleUrl instanceof URL) return moduleUrl.href;
   if (typeof moduleUrl !== 'string' || moduleUrl === '') {
@@ -103,6 +107,10 @@ export function createExecutor<T extends TaskMap = TaskMap>(moduleUrl: URL | str
   }
   const url = toUrl(moduleUrl);
   const bun = Object.fromEntries(Object.entries(runtime === 'bun' ? { smol, preload, env, argv } : {}).filter(([, v]) => v !== undefined));
-  const spawn = webSpawn(({ workerId }) => new WorkerCtor(url, { type: 'module', name: `${name ?? 'offload'}-${workerId}`, ...bun }));
+  const spawn = webSpawn(({ workerId }) => {
+    const worker = new WorkerCtor(workerEntry, { type: 'module', name: `${name ?? 'offload'}-${workerId}`, ...bun });
+    worker.postMessage({ offloadTaskModule: url } satisfies LoadMessage);
+    return worker;
+  });
   return new Executor<T>(spawn, capabilities, rest, g.navigator?.hardwareConcurrency ?? 4);
 }
