@@ -10,6 +10,7 @@ import { crashCases } from './cases/crashes.js';
 import { errorCases } from './cases/errors.js';
 import { futureCases } from './cases/futures.js';
 import { lifecycleCases } from './cases/lifecycle.js';
+import { loadingCases } from './cases/loading.js';
 import { mapCases } from './cases/map.js';
 import { robustnessCases } from './cases/robustness.js';
 import { headOfLineCases, schedulingCases } from './cases/scheduling.js';
@@ -27,6 +28,7 @@ export const cases: Case[] = [
   ...headOfLineCases,
   ...cancellationCases,
   ...crashCases,
+  ...loadingCases,
   ...lifecycleCases,
   ...combinatorCases,
   ...mapCases,
