@@ -16,7 +16,7 @@ describe.skipIf(!built)('other runtimes (structure only, tiny sizes)', async () 
     ['chromium', chromium],
   ] as const) {
     it.skipIf(!present)(`${runtime}: the runner reports results for the raw Worker floor (and the backend when built)`, { timeout: 60_000 }, async () => {
-      const o = parse(['--smoke', '--runtimes', runtime, '--scenarios', 'burst,cold-start', '--no-progress']);
+      const o = parse(['--smoke', '--runtimes', runtime, '--scenarios', 'burst,cold-start,head-of-line', '--no-progress']);
       if (!o) throw new Error('no options');
       const notes: string[] = [];
       const versions: Record<string, string> = {};
@@ -28,7 +28,9 @@ describe.skipIf(!built)('other runtimes (structure only, tiny sizes)', async () 
       expect(versions[runtime]).toMatch(/\d/);
       expect(ticks).toBe(steps[0].runs);
       const raw = results.filter((r) => r.backend === 'raw-worker');
-      expect(raw.map((r) => r.scenario).sort()).toEqual(['burst', 'cold-start']);
+      expect(raw.map((r) => r.scenario).sort()).toEqual(
+        ['burst', 'cold-start', 'head-of-line', 'head-of-line-long', 'head-of-line', 'head-of-line-long'].sort(),
+      );
       for (const r of results) {
         expect(r.runtime).toBe(runtime);
         expect(r.error).toBeUndefined();

@@ -5,6 +5,8 @@
  */
 export * from './adapter.js';
 export * from './harness.js';
+export * from './head-of-line.js';
+export * from './head-of-line-report.js';
 export * from './report.js';
 export * from './results.js';
 export * from './scenarios.js';

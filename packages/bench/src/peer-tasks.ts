@@ -5,5 +5,5 @@
  */
 import { workloadTasks } from './workloads.js';
 
-export const { isPrime, fib, pow, rc4, sha256, add } = workloadTasks;
+export const { isPrime, fib, pow, rc4, sha256, add, spin, spinOrNot } = workloadTasks;
 export default add;

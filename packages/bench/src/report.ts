@@ -1,9 +1,10 @@
 /**
- * From results to what a user reads: the targets of issue 4 evaluated, text
+ * From results to what a user reads: the targets (issues 4 and 9) evaluated, text
  * tables for the terminal, and a self-contained HTML report with charts.
  * Runtime-neutral (strings only); the caller passes chart.js's UMD source.
  * @module
  */
+import { HEAD_OF_LINE_HEADER, headOfLineRows, headOfLineTargets, headOfLineTitle } from './head-of-line-report.js';
 import type { Report, Result, Target } from './results.js';
 import { fmt, ratio } from './stats.js';
 
@@ -24,10 +25,11 @@ export function runtimesOf(results: Result[]): string[] {
 }
 
 /**
- * Evaluate issue 4's targets on the results: every Offload backend against the
+ * Evaluate the targets on the results: every Offload backend against the
  * raw floor of its runtime and isolation, Node's backends against the fastest
- * peer of the same isolation, map chunking, time to first result, and the
- * is_prime speedup with 2 workers against the raw floor's.
+ * peer of the same isolation, map chunking, time to first result, the
+ * is_prime speedup with 2 workers against the raw floor's, and (issue 9) the
+ * head-of-line figures against the best peer and the long task.
  */
 export function evaluateTargets(results: Result[]): Target[] {
   const out: Target[] = [];
@@ -109,10 +111,12 @@ export function evaluateTargets(results: Result[]): Target[] {
             value: cold && rawCold ? cold.median - rawCold.median : Number.NaN,
             threshold: 10,
             op: '<=',
+            unit: 'ms',
             detail: `${fmt(cold?.median)} ms vs ${fmt(rawCold?.median)} ms (margin in ms)`,
           }),
         );
       }
+      out.push(...headOfLineTargets(results, runtime, backend));
     }
   }
   return out;
@@ -187,6 +191,8 @@ export function overheadTables(results: Result[]): string[] {
     section('burst', `burst of ${fmt(of('burst')[0]?.n)} trivial tasks (throughput; ratios > 1 are better)`);
     section('pingpong', 'ping-pong latency per round trip (ratios > 1 are better)');
     section('cold-start', 'time to first result from a cold executor (ratios > 1 are better)');
+    const hol = headOfLineTitle(results, runtime);
+    if (hol) out.push(`${hol}\n${textTable(HEAD_OF_LINE_HEADER, headOfLineRows(results, runtime))}`);
     const maps = [...of('map'), ...of('map-unchunked')];
     if (maps.length) {
       const body = maps.map((r) => {
@@ -207,17 +213,20 @@ export function overheadTables(results: Result[]): string[] {
   return out;
 }
 
+/** The unit suffix of a target's figures. */
+const unitOf = (t: Target) => (t.unit === 'ms' ? ' ms' : 'x');
+
 /** The targets as text, one per line, each marked met or missed. */
 export function targetsText(targets: Target[]): string {
   if (targets.length === 0) return 'targets: none evaluated';
   const body = targets.map((t) => [
     t.status === 'met' ? 'MET' : t.status === 'missed' ? 'MISSED' : 'n/a',
     t.description,
-    Number.isFinite(t.value) ? `${fmt(t.value)}${t.id.endsWith('cold-start') ? ' ms' : 'x'}` : '-',
-    `${t.op} ${t.threshold}${t.id.endsWith('cold-start') ? ' ms' : 'x'}`,
+    Number.isFinite(t.value) ? `${fmt(t.value)}${unitOf(t)}` : '-',
+    `${t.op} ${fmt(t.threshold)}${unitOf(t)}`,
     t.detail,
   ]);
-  return `targets (issue 4)\n${textTable(['status', 'target', 'measured', 'needed', 'figures'], body)}`;
+  return `targets\n${textTable(['status', 'target', 'measured', 'needed', 'figures'], body)}`;
 }
 
 /** Everything printed to the terminal. */
@@ -257,7 +266,7 @@ export function renderHtml(report: Report, chartJs: string): string {
   const targets = report.targets
     .map(
       (t) =>
-        `<tr class="${t.status === 'met' ? 'met' : t.status === 'missed' ? 'missed' : ''}"><td>${t.status}</td><td>${esc(t.description)}</td><td>${fmt(t.value)}</td><td>${t.op} ${t.threshold}</td><td>${esc(t.detail)}</td></tr>`,
+        `<tr class="${t.status === 'met' ? 'met' : t.status === 'missed' ? 'missed' : ''}"><td>${t.status}</td><td>${esc(t.description)}</td><td>${fmt(t.value)}${unitOf(t)}</td><td>${t.op} ${fmt(t.threshold)}${unitOf(t)}</td><td>${esc(t.detail)}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -345,6 +354,17 @@ ${targets}
           backgroundColor: rows.map(function (r) { return colors[r.kind] || '#999'; }) }] },
         options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } } });
     });
+    // Head-of-line: the last short task of each variant per backend (the long task's own finish is in the tables).
+    var hol = results.filter(function (r) { return r.runtime === rt && r.scenario === 'head-of-line'; });
+    if (hol.length) {
+      var names = uniq(hol.map(function (r) { return r.backend; }));
+      chart('peers', rt + ' · head-of-line: last short task done (ms after submitting the ' + hol[0].longMs + ' ms task; lower is better)', { type: 'bar',
+        data: { labels: names, datasets: uniq(hol.map(function (r) { return r.workload; })).map(function (v, i) {
+          return { label: v, backgroundColor: palette[i % palette.length],
+            data: names.map(function (b) { var r = hol.find(function (x) { return x.backend === b && x.workload === v; }); return r ? r.median : null; }) };
+        }) },
+        options: { scales: { y: { beginAtZero: true } } } });
+    }
   });
 })();
 </script>

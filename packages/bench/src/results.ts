@@ -5,7 +5,17 @@
 import type { Kind } from './adapter.js';
 
 /** What was measured. */
-export type Scenario = 'sequential' | 'scaling' | 'burst' | 'pingpong' | 'cold-start' | 'map' | 'map-unchunked' | 'memory';
+export type Scenario =
+  | 'sequential'
+  | 'scaling'
+  | 'burst'
+  | 'pingpong'
+  | 'cold-start'
+  | 'map'
+  | 'map-unchunked'
+  | 'memory'
+  | 'head-of-line'
+  | 'head-of-line-long';
 
 /** One measured figure: a backend (or peer, or floor) on a runtime, a workload, a worker count. */
 export interface Result {
@@ -27,6 +37,8 @@ export interface Result {
   max: number;
   /** Scaling only: sequential median / this median. */
   speedup?: number;
+  /** Head-of-line only: how long the long task spins (ms). */
+  longMs?: number;
   /** Why the figure is missing or partial. */
   error?: string;
   note?: string;
@@ -43,14 +55,16 @@ export interface Machine {
   runtimes: Record<string, string>;
 }
 
-/** A target from issue 4, evaluated on the results. */
+/** A target of the project (issues 4 and 9), evaluated on the results. */
 export interface Target {
   id: string;
   runtime: string;
   description: string;
-  /** Measured ratio (or ms for the cold-start target's margin). */
+  /** Measured ratio, or ms (see `unit`). */
   value: number;
   threshold: number;
+  /** Unit of `value` and `threshold`: a ratio (the default) or milliseconds. */
+  unit?: 'x' | 'ms';
   /** `>=` means value must be at least threshold; `<=` at most. */
   op: '>=' | '<=';
   status: 'met' | 'missed' | 'n/a';

@@ -6,6 +6,7 @@
  */
 import type { Adapter, Pool } from './adapter.js';
 import { type Entry, interleave, now, type SampleOptions } from './harness.js';
+import { type HeadOfLineSizes, headOfLineStep } from './head-of-line.js';
 import type { Result, Scenario } from './results.js';
 import { ratio } from './stats.js';
 import { runSequential, type Workload } from './workloads.js';
@@ -28,6 +29,8 @@ export interface Sizes {
   throughput: SampleOptions;
   cold: SampleOptions;
   memory: SampleOptions;
+  /** The head-of-line scenario: always 2 workers. */
+  headOfLine: HeadOfLineSizes;
 }
 
 /** Sizes per mode. */
@@ -43,6 +46,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     throughput: { warmup: 2, samples: 7 },
     cold: { warmup: 1, samples: 7 },
     memory: { warmup: 0, samples: 3 },
+    headOfLine: { workers: 2, warm: 5_000, sameName: 10_000, longMs: 1_000, shorts: 200, shortMs: 1, sampling: { warmup: 0, samples: 3 } },
   },
   quick: {
     burst: 10_000,
@@ -55,6 +59,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     throughput: { warmup: 1, samples: 3 },
     cold: { warmup: 1, samples: 3 },
     memory: { warmup: 0, samples: 1 },
+    headOfLine: { workers: 2, warm: 1_000, sameName: 2_000, longMs: 300, shorts: 100, shortMs: 1, sampling: { warmup: 0, samples: 1 } },
   },
   smoke: {
     burst: 500,
@@ -67,6 +72,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     throughput: { warmup: 0, samples: 1 },
     cold: { warmup: 0, samples: 1 },
     memory: { warmup: 0, samples: 1 },
+    headOfLine: { workers: 2, warm: 50, sameName: 100, longMs: 30, shorts: 10, shortMs: 1, sampling: { warmup: 0, samples: 1 } },
   },
 };
 
@@ -350,6 +356,8 @@ export function planSteps(cfg: BenchConfig): Step[] {
         }),
     });
   }
+
+  if (has('head-of-line')) steps.push(headOfLineStep(cfg));
 
   const memory = cfg.memory;
   if (has('memory') && memory) {

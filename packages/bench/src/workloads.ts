@@ -90,8 +90,24 @@ export function add(x: number): number {
   return x + 1;
 }
 
+/** Busy-wait `ms` milliseconds (synchronous: the worker cannot do anything else meanwhile); returns `ms`. */
+export function spin(ms: number): number {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {}
+  return ms;
+}
+
+/**
+ * The same busy wait under another name: a task whose duration depends on its
+ * argument (`spinOrNot(0)` returns at once), for the head-of-line variant that
+ * calls one name many times before a slow call of it.
+ */
+export function spinOrNot(ms: number): number {
+  return ms > 0 ? spin(ms) : ms;
+}
+
 /** Every task, by name. */
-export const workloadTasks = { isPrime, fib, pow, rc4, sha256, add };
+export const workloadTasks = { isPrime, fib, pow, rc4, sha256, add, spin, spinOrNot };
 /** Names of the tasks. */
 export type WorkloadTaskName = keyof typeof workloadTasks;
 

@@ -102,3 +102,46 @@ describe('report', () => {
     expect(html).not.toContain('<b>x</b>');
   });
 });
+
+describe('head-of-line target', () => {
+  const hol = (backend: string, kind: Result['kind'], ms: number, o: Partial<Result> = {}): Result[] => [
+    r({ scenario: 'head-of-line', backend, kind, workload: 'spin', n: 200, longMs: 1000, unit: 'ms', better: 'lower', ...o }, [ms]),
+    r({ scenario: 'head-of-line-long', backend, kind, workload: 'spin', n: 1, longMs: 1000, unit: 'ms', better: 'lower', ...o }, [1005]),
+  ];
+  const rows = [
+    ...hol('node-worker', 'offload', 1030),
+    ...hol('child-process', 'offload', 280, { isolation: 'process' }),
+    ...hol('tinypool', 'peer', 240),
+    ...hol('piscina', 'peer', 300),
+    ...hol('tinypool-child_process', 'peer', 260, { isolation: 'process' }),
+    ...hol('raw-postMessage', 'raw', 210),
+    ...hol('deno-bun', 'offload', 420, { runtime: 'deno' }),
+    ...hol('raw-worker', 'raw', 215, { runtime: 'deno' }),
+  ];
+  const targets = evaluateTargets(rows);
+  const t = (id: string) => targets.find((x) => x.id === id);
+
+  it('needs the last short task within 1.25x the best peer of its isolation and within half the long task', () => {
+    expect(t('node/node-worker/head-of-line-spin')).toMatchObject({ value: 1030, op: '<=', threshold: 300, unit: 'ms', status: 'missed' });
+    expect(t('node/node-worker/head-of-line-spin')?.detail).toMatch(/tinypool 240 ms/);
+    expect(t('node/child-process/head-of-line-spin')).toMatchObject({ value: 280, threshold: 325, status: 'met' });
+  });
+
+  it('without a peer, needs only half the long task', () => {
+    expect(t('deno/deno-bun/head-of-line-spin')).toMatchObject({ value: 420, threshold: 500, status: 'met' });
+    expect(t('deno/deno-bun/head-of-line-spin')?.detail).toMatch(/raw-worker 215 ms/);
+  });
+
+  it('is n/a when the backend has no figure', () => {
+    const broken = evaluateTargets([...hol('tinypool', 'peer', 240), ...hol('node-worker', 'offload', Number.NaN, { error: 'Error: boom' })]);
+    expect(broken.find((x) => x.id === 'node/node-worker/head-of-line-spin')?.status).toBe('n/a');
+  });
+
+  it('prints the head-of-line table and the target in ms', () => {
+    const text = renderText({ ...report, results: rows, targets });
+    expect(text).toMatch(/node · head-of-line/);
+    expect(text).toMatch(/node-worker\s+offload\s+thread\s+spin\s+1,030\s+1,030-1,030\s+1,005/);
+    expect(text).toMatch(/MISSED\s+node · node-worker head-of-line.*1,030 ms\s+<= 300 ms/);
+    expect(renderHtml({ ...report, results: rows, targets }, '')).toContain('head-of-line: last short task done');
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checksum, fib, isPrime, makeBytes, pow, rc4, runSequential, sha256, WORKLOADS } from '../src/workloads.js';
+import { checksum, fib, isPrime, makeBytes, pow, rc4, runSequential, sha256, spin, spinOrNot, WORKLOADS, workloadTasks } from '../src/workloads.js';
 
 describe('workloads', () => {
   it('compute what the seeds compute', async () => {
@@ -18,5 +18,19 @@ describe('workloads', () => {
     const sha = WORKLOADS.find((w) => w.name === 'sha256');
     expect(sha?.inputs()).toHaveLength(12);
     expect(await runSequential(WORKLOADS[0])).toEqual([true, true, true, true, true, false, true, false]);
+  });
+
+  it('spin busy-waits for its argument (synchronously) and spinOrNot(0) returns at once', () => {
+    const t = performance.now();
+    let timerRan = false;
+    setTimeout(() => {
+      timerRan = true;
+    }, 0);
+    expect(spin(20)).toBe(20);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(20);
+    expect(timerRan).toBe(false);
+    expect(spinOrNot(0)).toBe(0);
+    expect(spinOrNot(2)).toBe(2);
+    expect(Object.keys(workloadTasks)).toEqual(expect.arrayContaining(['spin', 'spinOrNot']));
   });
 });

@@ -9,12 +9,17 @@ import { dequal } from 'dequal';
 import type { Tasks } from './fixtures/tasks.js';
 
 /** Fixture modules a target must be able to load. */
-export type FixtureName = 'tasks' | 'broken' | 'init-fails';
+export type FixtureName = 'tasks' | 'broken' | 'init-fails' | 'no-expose' | 'plain-module' | 'late-expose';
 
 /** Extra abilities of a cell that are not backend capabilities. */
 export interface TargetFlags {
   /** The target can check that a program using the executor exits by itself after shutdown. */
   processExit?: boolean;
+  /**
+   * Workers load the task module through the backend's own bootstrap (not a Worker
+   * made on the module itself), so a module that imports nothing of Offload is seen too.
+   */
+  bootstrap?: boolean;
 }
 
 /** One cell of the portability matrix. */
@@ -32,7 +37,7 @@ export interface Target {
 }
 
 /** A capability a case needs; it is skipped (never by name) when the target lacks it. */
-export type Need = 'transfer' | 'parallel' | 'killRunning' | 'isolation' | 'processExit';
+export type Need = 'transfer' | 'parallel' | 'killRunning' | 'isolation' | 'processExit' | 'bootstrap';
 
 /** What a case receives. */
 export interface Ctx {
@@ -57,6 +62,7 @@ export function supports(target: Target, c: Case): boolean {
   return (c.needs ?? []).every((n) => {
     if (n === 'isolation') return caps.isolation !== 'none';
     if (n === 'processExit') return target.flags?.processExit === true;
+    if (n === 'bootstrap') return target.flags?.bootstrap === true;
     return caps[n] === true;
   });
 }

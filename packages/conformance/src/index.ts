@@ -10,6 +10,7 @@ import { crashCases } from './cases/crashes.js';
 import { errorCases } from './cases/errors.js';
 import { futureCases } from './cases/futures.js';
 import { lifecycleCases } from './cases/lifecycle.js';
+import { loadingCases } from './cases/loading.js';
 import { mapCases } from './cases/map.js';
 import { protocolCases } from './cases/protocol.js';
 import { robustnessCases } from './cases/robustness.js';
@@ -28,6 +29,7 @@ export const cases: Case[] = [
   ...headOfLineCases,
   ...cancellationCases,
   ...crashCases,
+  ...loadingCases,
   ...lifecycleCases,
   ...combinatorCases,
   ...mapCases,

@@ -15,6 +15,7 @@ import type { PoolWorker, Task } from './pool-worker.js';
 import { decodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
 import { TaskQueue } from './queue.js';
 import { serializationFailure } from './serialization.js';
+import { fatalError } from './start-failure.js';
 import { after, cancelTimer, now, type Timer } from './timers.js';
 import type { Spawn } from './transport.js';
 
@@ -214,7 +215,7 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
           this.pump();
           break;
         case 'fatal':
-          this.startFailed(w, new WorkerInitError(`The worker's init function failed: ${msg.error.message}`, { cause: decodeError(msg.error) }), 'init');
+          this.startFailed(w, fatalError(msg), msg.phase === 'load' ? 'load' : 'init');
           return;
         case 'bye':
           exit(msg.code === undefined ? {} : { exitCode: msg.code });
@@ -236,7 +237,7 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
     this.#timeRunning(w);
     if (w.inflight.length === 0) {
       w.exclusive = false;
-      if (w.retiring) this.stopWorker(w);
+      if (w.retiring) this.stopWorker(w, true);
       else if (this.queue.size === 0) this.becameIdle(w);
     }
     this.pump();
@@ -295,6 +296,10 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
 
   protected override detachTask(task: Task): void {
     this.#detach(task);
+  }
+
+  protected override sendClose(w: PoolWorker): void {
+    this.#send(w, { t: 'close' });
   }
 
   protected override afterExit(): void {

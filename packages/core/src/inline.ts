@@ -65,6 +65,12 @@ function inlineSpawn(source: URL | string | TaskMap): Spawn {
             listen: (fn) => {
               toWorker = fn;
             },
+            // A graceful stop: nothing to flush on the caller's own event loop, so end at once.
+            close: () => {
+              if (!alive) return;
+              alive = false;
+              queueMicrotask(() => events.exit({}));
+            },
           },
           tasks,
           options,

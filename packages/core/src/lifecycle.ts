@@ -24,6 +24,8 @@ export type StartFailure = 'load' | 'init' | 'timeout' | 'died';
 const MAX_START_ATTEMPTS = 10;
 const BACKOFF_BASE_MS = 25;
 const BACKOFF_MAX_MS = 2000;
+/** Least time a worker asked to `close` gets to deliver its output and exit before it is terminated. */
+const CLOSE_GRACE_MS = 2000;
 
 type ExitInfo = { error?: unknown; exitCode?: number; signal?: string };
 
@@ -64,6 +66,8 @@ export abstract class Lifecycle {
   protected abstract detachTask(task: Task): void;
   /** Reject every queued task. */
   protected abstract failQueue(error: WorkerInitError): void;
+  /** Ask a worker to finish and end itself (protocol `close`). */
+  protected abstract sendClose(w: PoolWorker): void;
   /** A worker is gone and its tasks are back in the queue or settled. */
   protected abstract afterExit(): void;
 
@@ -134,16 +138,30 @@ export abstract class Lifecycle {
     this.#startBroken = false;
   }
 
-  /** Stop a worker on purpose. Its tasks that have not settled go back to the queue. */
-  stopWorker(w: PoolWorker): void {
+  /**
+   * Stop a worker on purpose; its tasks that have not settled go back to the
+   * queue. `graceful` (shutdown, idle timeout, recycling) asks a worker that
+   * holds no task to end itself with `close`, so that it delivers its
+   * stdout/stderr first, and terminates it only if it has not exited within
+   * max(cancelGrace, 2000 ms). Otherwise (cancel, timeout, stuck task, failed
+   * start) it is terminated at once, and only once.
+   */
+  stopWorker(w: PoolWorker, graceful = false): void {
     if (w.state === 'dead' || w.stopping) return;
-    w.stopping = true;
     w.expected = true;
     w.retiring = true;
     if (!w.referenced) {
       w.referenced = true;
       w.transport.ref?.();
     }
+    if (graceful && w.helloed && w.inflight.length === 0) {
+      if (w.closeSent) return;
+      w.closeSent = true;
+      this.sendClose(w);
+      w.closeTimer = after(Math.max(this.options.cancelGrace, CLOSE_GRACE_MS), () => this.stopWorker(w), true);
+      return;
+    }
+    w.stopping = true;
     void Promise.resolve(w.transport.terminate()).catch(() => {});
   }
 
@@ -166,7 +184,7 @@ export abstract class Lifecycle {
         o.idleTimeout,
         () => {
           w.idleTimer = undefined;
-          if (w.inflight.length === 0 && this.serving() > o.minWorkers) this.stopWorker(w);
+          if (w.inflight.length === 0 && this.serving() > o.minWorkers) this.stopWorker(w, true);
         },
         true,
       );
@@ -196,7 +214,7 @@ export abstract class Lifecycle {
   /** Resolve `drained` once nothing is queued and every worker is gone; stop idle workers. */
   finishIfDrained(): void {
     if (this.queue.size > 0) return;
-    for (const w of this.workers) if (w.inflight.length === 0) this.stopWorker(w);
+    for (const w of this.workers) if (w.inflight.length === 0) this.stopWorker(w, true);
     if (this.workers.length === 0) {
       this.#respawnTimer = cancelTimer(this.#respawnTimer);
       this.#resolveDrained();
@@ -211,6 +229,7 @@ export abstract class Lifecycle {
     w.idleTimer = cancelTimer(w.idleTimer);
     w.startTimer = cancelTimer(w.startTimer);
     w.graceTimer = cancelTimer(w.graceTimer);
+    w.closeTimer = cancelTimer(w.closeTimer);
     const i = this.workers.indexOf(w);
     if (i >= 0) this.workers.splice(i, 1);
     const pending: Task[] = [];
@@ -281,6 +300,8 @@ export abstract class Lifecycle {
     this.#respawnTimer = cancelTimer(this.#respawnTimer);
     this.#respawnTimer = after(delay, () => {
       this.#respawnTimer = undefined;
+      // A timer may fire a little before performance.now() reaches the deadline: the wait is over.
+      this.#spawnAfter = 0;
       this.refill();
       this.afterExit();
     });

@@ -69,6 +69,10 @@ export class PoolWorker {
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   startTimer: ReturnType<typeof setTimeout> | undefined;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** It was asked to `close` (end itself after delivering its output). */
+  closeSent = false;
+  /** The fallback that terminates it if it has not closed in time. */
+  closeTimer: ReturnType<typeof setTimeout> | undefined;
   referenced = true;
 
   constructor(

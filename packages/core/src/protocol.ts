@@ -37,8 +37,11 @@ export type FromWorker =
   | { t: 'hello'; v: number; tasks: string[] }
   /** `init` finished; the worker is serving. */
   | { t: 'ready' }
-  /** The worker cannot serve (init failed, protocol mismatch). */
-  | { t: 'fatal'; error: EncodedError }
+  /**
+   * The worker cannot serve. `phase: 'load'`: the task module failed to import or
+   * did not call `expose()`; `phase: 'init'`: its init function failed.
+   */
+  | { t: 'fatal'; error: EncodedError; phase?: 'load' | 'init' }
   /** Task `id` fulfilled with `value`. */
   | { t: 'ok'; id: number; value: unknown }
   /** Task `id` threw `error`. */

@@ -26,8 +26,10 @@ import {
 } from './protocol.js';
 import { serializationFailure } from './serialization.js';
 import { findTask } from './task-names.js';
+import { markExposed, watchForExpose } from './worker-load.js';
 
 export type { TaskMap, Transferred } from './options.js';
+export { loadTaskModule } from './worker-load.js';
 
 /** What a running task can read about itself. Also bound as `this` of a task function. */
 export interface TaskContext {
@@ -53,6 +55,12 @@ export interface Endpoint {
   post(batch: Batch<FromWorker>, transfer: Transferable[]): void;
   /** Call `onData` with every message that arrives from the executor. */
   listen(onData: (data: unknown) => void): void;
+  /**
+   * End this worker once everything posted and written (stdout, stderr) has
+   * been delivered. Called after a `close` message, when the last result is
+   * out. Without it the executor terminates the worker after a bound.
+   */
+  close?(): void;
 }
 
 /** Global slot where a backend's worker bootstrap installs its {@link Endpoint}. */
@@ -174,6 +182,11 @@ function webEndpoint(): Endpoint | undefined {
   return {
     post: (batch, t) => post(batch, t),
     listen: (fn) => add('message', (e) => fn(e.data)),
+    // Both post the final `bye` (wrapped above). Bun's Web Workers have no close(): they end with process.exit().
+    close: () => {
+      if (typeof g.close === 'function') (g.close as () => void)();
+      else (g.process?.exit as ((code: number) => void) | undefined)?.(0);
+    },
   };
 }
 
@@ -185,9 +198,15 @@ function webEndpoint(): Endpoint | undefined {
 export function expose<T extends TaskMap>(tasks: T, options: ExposeOptions = {}): T {
   Object.defineProperty(tasks, EXPOSED, { value: options, enumerable: false, configurable: true });
   const endpoint = ((globalThis as Record<symbol, unknown>)[ENDPOINT] as Endpoint | undefined) ?? webEndpoint();
-  if (endpoint) serve(endpoint, tasks, options);
+  if (endpoint) {
+    markExposed();
+    serve(endpoint, tasks, options);
+  }
   return tasks;
 }
+
+// In a Web Worker made straight on the task module (no bootstrap), report a module that never calls expose().
+watchForExpose();
 
 /** Longest time results may wait in the outgoing batch while more tasks run. */
 const FLUSH_AFTER_MS = 1;
@@ -326,8 +345,18 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
     } else settle(msg.id, msg.name, true, result);
   };
 
+  /** A `close` arrived: take no more work, and end the worker once the last result is out. */
+  let closing = false;
+  const endIfClosed = (): void => {
+    if (!closing || running > 0 || waiting.length > 0) return;
+    closing = false;
+    flush();
+    endpoint.close?.();
+  };
+
   const drain = (): void => {
     while (running < concurrency && waiting.length > 0) start(waiting.shift() as Extract<ToWorker, { t: 'run' }>);
+    endIfClosed();
   };
 
   const cancel = (id: number, reason: EncodedError | undefined): void => {
@@ -350,6 +379,9 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
         case 'cancel':
           cancel(msg.id, msg.reason);
           break;
+        case 'close':
+          closing = true;
+          break;
         case 'start':
           if (started) break;
           started = true;
@@ -360,7 +392,7 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
           })().then(
             () => send({ t: 'ready' }),
             (error) => {
-              send({ t: 'fatal', error: encodeError(error) });
+              send({ t: 'fatal', error: encodeError(error), phase: 'init' });
               throw error;
             },
           );

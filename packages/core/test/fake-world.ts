@@ -213,6 +213,8 @@ export class FakeWorld {
           listen: (fn) => {
             toWorker = fn;
           },
+          // Asked to close, the worker ends itself once its last result is out.
+          close: () => queueMicrotask(() => worker.exit({})),
         },
         tasks,
         init ? { init } : {},

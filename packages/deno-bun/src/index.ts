@@ -11,6 +11,7 @@
  */
 import { type Capabilities, Executor, type ExecutorOptions, InvalidArgumentError, type TaskMap } from '@offload/core';
 import { fileHref, moduleHref, webSpawn } from '@offload/core/web';
+import type { LoadMessage } from './worker.js';
 
 export * from '@offload/core';
 
@@ -79,6 +80,9 @@ export interface DenoBunOptions extends ExecutorOptions, BunWorkerOptions {
   name?: string;
 }
 
+/** The worker entry that loads the task module (./worker.ts when this file runs from source). */
+const workerEntry = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url).href;
+
 /** A file path is resolved against the working directory. */
 const toUrl = (moduleUrl: URL | string): string => moduleHref(moduleUrl, (path) => fileHref(path, g.process?.cwd?.() ?? '/'));
 
@@ -96,6 +100,10 @@ export function createExecutor<T extends TaskMap = TaskMap>(moduleUrl: URL | str
   }
   const url = toUrl(moduleUrl);
   const bun = Object.fromEntries(Object.entries(runtime === 'bun' ? { smol, preload, env, argv } : {}).filter(([, v]) => v !== undefined));
-  const spawn = webSpawn(({ workerId }) => new WorkerCtor(url, { type: 'module', name: `${name ?? 'offload'}-${workerId}`, ...bun }));
+  const spawn = webSpawn(({ workerId }) => {
+    const worker = new WorkerCtor(workerEntry, { type: 'module', name: `${name ?? 'offload'}-${workerId}`, ...bun });
+    worker.postMessage({ offloadTaskModule: url } satisfies LoadMessage);
+    return worker;
+  });
   return new Executor<T>(spawn, capabilities, rest, g.navigator?.hardwareConcurrency ?? 4);
 }

@@ -6,6 +6,6 @@ registerRemoteConformance({
   bin: `${binDir}bun`,
   args: [runner],
   capabilities: bunCapabilities,
-  flags: { processExit: true },
+  flags: { processExit: true, bootstrap: true },
   cwd: packageDir,
 });

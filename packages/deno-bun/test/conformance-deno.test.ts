@@ -7,6 +7,6 @@ registerRemoteConformance({
   bin: `${binDir}deno`,
   args: ['run', '-A', runner],
   capabilities: denoCapabilities,
-  flags: { processExit: true },
+  flags: { processExit: true, bootstrap: true },
   cwd: packageDir,
 });

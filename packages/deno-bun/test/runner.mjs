@@ -10,7 +10,7 @@ await runRemote(
   {
     name: `deno-bun@${runtime}`,
     capabilities: runtime === 'bun' ? bunCapabilities : denoCapabilities,
-    flags: { processExit: true },
+    flags: { processExit: true, bootstrap: true },
     fixture: (name) => new URL(`${name}.js`, fixtures),
     create: (module, options) => createExecutor(module, options),
     exitsAfterShutdown: () => exitsAfterShutdown(new URL('./exit-program.mjs', import.meta.url)),

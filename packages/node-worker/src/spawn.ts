@@ -3,6 +3,8 @@
  * core's Transport: spawn, post, listen, terminate.
  * @module
  */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { type ResourceLimits, type SHARE_ENV, Worker } from 'node:worker_threads';
 import { SerializationError, type Spawn } from '@offload/core';
 import { moduleTarget } from '@offload/core/node';
@@ -19,21 +21,27 @@ export interface ThreadOptions {
   name?: string;
 }
 
-/** Loads the endpoint into the worker, then tsx when the module is TypeScript, then the module. */
+/**
+ * Installs the endpoint in the worker, then has core's `loadTaskModule` load
+ * tsx when the module is TypeScript, then the module, and report a module that
+ * fails to import or never calls expose(). On `close` it ends the thread once
+ * what it wrote to stdout and stderr has been handed to the parent.
+ */
 const BOOTSTRAP = `
 const { parentPort, workerData } = require('node:worker_threads');
+const flushed = (stream) => new Promise((resolve) => stream.write('', resolve));
 globalThis[Symbol.for('offload.endpoint')] = {
   post: (batch, transfer) => parentPort.postMessage(batch, transfer),
   listen: (fn) => parentPort.on('message', fn),
+  close: () => Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(0)),
 };
-(async () => {
-  if (workerData.tsx) {
-    const api = await import(workerData.tsx);
-    (api.register ?? api.default.register)();
-  }
-  await import(workerData.module);
-})().catch((error) => process.nextTick(() => { throw error; }));
+import(workerData.loader)
+  .then((core) => core.loadTaskModule(workerData.module, workerData.tsx))
+  .catch((error) => process.nextTick(() => { throw error; }));
 `;
+
+/** URL of core's worker entry, as this package resolves it (the bootstrap imports it by URL). */
+const LOADER = pathToFileURL(createRequire(import.meta.url).resolve('@offload/core/worker')).href;
 
 /** Build the Spawn function for a module. */
 export function spawnThread(moduleUrl: URL | string, options: ThreadOptions): Spawn {
@@ -41,7 +49,7 @@ export function spawnThread(moduleUrl: URL | string, options: ThreadOptions): Sp
   return (events, { workerId }) => {
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
-      workerData: { module, tsx },
+      workerData: { module, tsx, loader: LOADER },
       resourceLimits: options.resourceLimits,
       env: options.env,
       execArgv: options.execArgv,
