@@ -371,7 +371,9 @@ describe('shutdown', () => {
     await advance(100);
     await closed;
     expect(s.futures.every((f) => f.state === 'fulfilled')).toBe(true);
-    expect(s.world.workers.map((w) => w.terminateCalls)).toEqual(s.world.workers.map(() => 1));
+    // Asked to close, each worker ends itself; none is terminated more than once.
+    for (const w of s.world.workers) expect(w.terminateCalls).toBeLessThanOrEqual(1);
+    expect(s.world.live()).toBe(0);
     s.expectCountersAddUp();
   });
 });
