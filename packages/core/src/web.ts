@@ -26,6 +26,7 @@
  * @module
  */
 import { canShareMemory } from './claims.js';
+import { SerializationError } from './errors.js';
 import type { Spawn, TransportEvents } from './transport.js';
 
 export { fileHref, moduleHref } from './module-url.js';
@@ -90,7 +91,7 @@ export function webSpawn(create: WorkerFactory): Spawn {
       kill({ error: eventError(e) });
     });
     worker.addEventListener('messageerror', () => {
-      kill({ error: new Error('A message from the worker could not be deserialized, so its task could not settle; the worker was stopped.') });
+      kill({ error: new SerializationError('A message from the worker could not be deserialized, so its task could not settle; the worker was stopped.') });
     });
     // Bun only: the worker is gone (process.exit, uncaught error, terminate), with its exit code.
     worker.addEventListener('close', (e) => {

@@ -59,6 +59,7 @@ export const fakeCapabilities: Capabilities = {
   resourceLimits: false,
   killMethod: 'fake terminate',
   startup: 'fake',
+  prefetch: 'claim slots when the world shares memory',
 };
 
 /**
