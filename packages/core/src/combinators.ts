@@ -3,7 +3,7 @@
  * Futures (or any Promises).
  * @module
  */
-import { InvalidArgumentError, TimeoutError } from './errors.js';
+import { CancelledError, InvalidArgumentError, TimeoutError } from './errors.js';
 
 /** When `wait()` returns. */
 export type ReturnWhen = 'FIRST_COMPLETED' | 'FIRST_EXCEPTION' | 'ALL_COMPLETED';
@@ -20,16 +20,37 @@ function checkTimeout(timeout: number | undefined): void {
   }
 }
 
-/** Track settlement of each promise; `onSettle` is called once per promise. */
-function track<P extends PromiseLike<unknown>>(promises: Iterable<P>, onSettle: (p: P, ok: boolean) => void): P[] {
-  const list = [...promises];
-  for (const p of new Set(list)) {
-    p.then(
-      () => onSettle(p, true),
-      () => onSettle(p, false),
-    );
+/**
+ * Each distinct future once, with the index of its first occurrence, in list order.
+ */
+function distinct<P>(futures: Iterable<P>): Map<P, number> {
+  const first = new Map<P, number>();
+  let index = 0;
+  for (const p of futures) {
+    if (!first.has(p)) first.set(p, index);
+    index++;
   }
-  return list;
+  return first;
+}
+
+/**
+ * One microtask turn after subscribing to settled promises: a native Promise
+ * (a Future included) that had settled queued its reaction when it was
+ * subscribed to, so every such reaction has run once this resolves. That is
+ * how "already settled" is told for a plain Promise, which has no synchronous
+ * state. (A foreign thenable counts as settled if it calls back by then.)
+ */
+const afterSettledReactions = (): Promise<void> => Promise.resolve();
+
+/**
+ * Python's exception test: a future that failed, and was not cancelled. A
+ * Future answers through `cancelled()`; a plain promise rejected with a
+ * {@link CancelledError} (or an error with its code) counts as cancelled.
+ */
+function isException(p: PromiseLike<unknown>, reason: unknown): boolean {
+  const cancelled = (p as { cancelled?: unknown }).cancelled;
+  if (typeof cancelled === 'function') return !cancelled.call(p);
+  return !(reason instanceof CancelledError || (reason as { code?: unknown } | null)?.code === 'ERR_OFFLOAD_CANCELLED');
 }
 
 /** One settled future, as yielded by `asCompleted()`. */
@@ -41,11 +62,20 @@ export type Completed<P> = {
 } & ({ status: 'fulfilled'; value: Awaited<P>; reason?: undefined } | { status: 'rejected'; reason: unknown; value?: undefined });
 
 /**
- * Yield each future as it settles, in completion order, with its index in the
- * input and its outcome: `{ index, future, status, value | reason }`. A task's
- * error does not end the iteration; it arrives as `status: 'rejected'`. With
- * `timeout` (ms from the call), the iteration throws `TimeoutError` if futures
- * are still pending then; they keep running.
+ * Yield each future as it settles, with its index in the input and its
+ * outcome: `{ index, future, status, value | reason }`. Futures that had
+ * already settled when the iteration starts come first (in input order), then
+ * the others in completion order. A future listed more than once is yielded
+ * once, with the index of its first occurrence. A task's error does not end
+ * the iteration; it arrives as `status: 'rejected'`. With `timeout` (ms from
+ * the start of the iteration), the iteration throws `TimeoutError` once it
+ * would have to wait past it; what had settled is yielded first, so
+ * `timeout: 0` yields the already-settled futures and then throws if any are
+ * pending. Pending futures keep running.
+ *
+ * "Already settled" means `done()` for a Future and, for a plain Promise,
+ * settled before the iteration's first microtask turn (a Promise has no
+ * synchronous state).
  *
  * (A JavaScript async generator cannot yield a Promise itself, so the future is
  * wrapped; `await done.future` gives the result or throws, as in Python.)
@@ -55,10 +85,11 @@ export async function* asCompleted<P extends PromiseLike<unknown>>(
   options: { timeout?: number } = {},
 ): AsyncGenerator<Completed<P>, void, undefined> {
   checkTimeout(options.timeout);
-  const list = [...futures];
+  const deadline = options.timeout === undefined ? undefined : performance.now() + options.timeout;
+  const inputs = distinct(futures);
   const settled: Completed<P>[] = [];
   let wake: (() => void) | undefined;
-  list.forEach((future, index) => {
+  for (const [future, index] of inputs) {
     future.then(
       (value) => {
         settled.push({ future, index, status: 'fulfilled', value: value as Awaited<P> });
@@ -69,16 +100,16 @@ export async function* asCompleted<P extends PromiseLike<unknown>>(
         wake?.();
       },
     );
-  });
-  let remaining = list.length;
-  const deadline = options.timeout === undefined ? undefined : performance.now() + options.timeout;
+  }
+  await afterSettledReactions();
+  let remaining = inputs.size;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     while (remaining > 0) {
       if (settled.length === 0) {
         const left = deadline === undefined ? undefined : deadline - performance.now();
         if (left !== undefined && left <= 0) {
-          throw new TimeoutError(options.timeout ?? 0, `${remaining} of ${list.length} futures were still pending after ${options.timeout} ms.`);
+          throw new TimeoutError(options.timeout ?? 0, `${remaining} of ${inputs.size} futures were still pending after ${options.timeout} ms.`);
         }
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -101,6 +132,14 @@ export async function* asCompleted<P extends PromiseLike<unknown>>(
  * Wait until the futures reach `returnWhen` (default `ALL_COMPLETED`) or
  * `timeout` ms pass, then return which are done and which are not. Never
  * throws for a future's error: inspect the futures in `done`.
+ *
+ * As in Python, `done` holds every future that had settled by then: with
+ * `FIRST_COMPLETED`, all the already-settled ones, not only the first listed.
+ * `FIRST_EXCEPTION` returns when a future fails with an error; a cancelled
+ * future is not an error (a Future's `cancelled()`, or a plain promise
+ * rejected with `CancelledError`), so without one it waits for all, like
+ * `ALL_COMPLETED`. "Already settled" for a plain Promise means settled before
+ * `wait`'s first microtask turn. A future listed twice is counted once.
  */
 export function wait<P extends PromiseLike<unknown>>(
   futures: Iterable<P>,
@@ -112,8 +151,10 @@ export function wait<P extends PromiseLike<unknown>>(
   }
   checkTimeout(options.timeout);
   return new Promise((resolve) => {
+    const notDone = new Set(distinct(futures).keys());
     const done = new Set<P>();
-    const notDone = new Set<P>();
+    let failed = false;
+    let started = false;
     let finished = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = () => {
@@ -122,14 +163,28 @@ export function wait<P extends PromiseLike<unknown>>(
       if (timer) clearTimeout(timer);
       resolve({ done: new Set(done), notDone: new Set(notDone) });
     };
-    const list = track(futures, (p, ok) => {
+    const check = () => {
+      if (notDone.size === 0 || (returnWhen === 'FIRST_COMPLETED' && done.size > 0) || (returnWhen === 'FIRST_EXCEPTION' && failed)) finish();
+    };
+    const settle = (p: P, error: boolean, reason?: unknown) => {
       if (finished) return;
       notDone.delete(p);
       done.add(p);
-      if (returnWhen === 'FIRST_COMPLETED' || (returnWhen === 'FIRST_EXCEPTION' && !ok) || notDone.size === 0) finish();
-    });
-    for (const p of list) notDone.add(p);
+      if (error && isException(p, reason)) failed = true;
+      // Until the first turn has passed, only collect: every already-settled future goes in `done`.
+      if (started) check();
+    };
     if (notDone.size === 0) return finish();
+    for (const p of [...notDone]) {
+      p.then(
+        () => settle(p, false),
+        (reason) => settle(p, true, reason),
+      );
+    }
     if (options.timeout !== undefined) timer = setTimeout(finish, options.timeout);
+    void afterSettledReactions().then(() => {
+      started = true;
+      check();
+    });
   });
 }
