@@ -107,6 +107,7 @@ export class Executor<T extends TaskMap = TaskMap> {
       chunk,
       suspect: false,
       queued: false,
+      queueSlot: 0,
       slot: -1,
       stopBy: 0,
     };
