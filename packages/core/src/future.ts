@@ -23,11 +23,12 @@ export interface CancelOwner<K> {
  * The core's private handles on a Future. They are set from inside the class
  * (a static block), so only modules of the core that import them can settle a
  * Future or bind it to an executor; nothing is reachable from a Future itself.
+ * @internal
  */
 export let settleFuture: (future: Future<unknown>, state: 'fulfilled' | 'rejected' | 'cancelled', outcome: unknown) => boolean;
-/** Mark a Future as running (core-internal). */
+/** Mark a Future as running (core-internal). @internal */
 export let markRunning: (future: Future<unknown>) => void;
-/** Tell a Future who runs it (core-internal). */
+/** Tell a Future who runs it (core-internal). @internal */
 export let bindFuture: (future: Future<unknown>, owner: CancelOwner<never>, key: unknown) => void;
 
 /**
