@@ -26,7 +26,18 @@ export type ToWorker =
   /** Abort the task's signal (or drop it if it has not started). */
   | { t: 'cancel'; id: number; reason?: EncodedError }
   /** Finish what is running, then close. */
-  | { t: 'close' };
+  | { t: 'close' }
+  // ---- streams (see worker-stream.ts and stream.ts) ----
+  /**
+   * Run task `name` with `args` as a stream: when it returns an iterator (a sync
+   * or async generator), the worker sends `stream`, then one `yield` per item,
+   * producing at most `hwm` items beyond the credit the executor granted with
+   * `pull`; the end is `ok` (value undefined) or `err`. Any other result comes
+   * back as a plain `ok`. `s` is a claim slot, as for `run`.
+   */
+  | { t: 'stream'; id: number; name: string; args: unknown[]; hwm: number; s?: number }
+  /** The caller consumed `n` more items of stream `id`: the worker may produce `n` more. */
+  | { t: 'pull'; id: number; n: number };
 
 /** Messages from a worker to the executor. */
 export type FromWorker =
@@ -40,10 +51,12 @@ export type FromWorker =
   | { t: 'ok'; id: number; value: unknown }
   /** Task `id` threw `error`. */
   | { t: 'err'; id: number; error: EncodedError }
-  /** Reserved: progress event of task `id`. */
+  /** Progress of task `id`: the latest value it reported since the previous batch (coalesced). */
   | { t: 'progress'; id: number; value: unknown }
-  /** Reserved: one streamed item of task `id`. */
+  /** One streamed item of task `id`, in order. */
   | { t: 'yield'; id: number; value: unknown }
+  /** Task `id` (sent as `stream`) returned an iterator: its items follow as `yield` messages. */
+  | { t: 'stream'; id: number }
   /**
    * The worker is ending itself (`self.close()`, `process.exit()`, `Deno.exit()`):
    * sent last, because a Web Worker that closes itself gives its parent no event.

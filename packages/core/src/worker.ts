@@ -10,11 +10,12 @@
  * @module
  */
 import { claim } from './claims.js';
-import { CancelledError, OffloadError, TaskNotFoundError } from './errors.js';
+import { CancelledError, InvalidArgumentError, OffloadError, TaskNotFoundError } from './errors.js';
 import type { TaskMap, Transferred } from './options.js';
 import { type ChunkResult, type EncodedError, encodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
 import { serializationFailure } from './serialization.js';
 import { findTask } from './task-names.js';
+import { closeIterator, isIterator, StreamPump } from './worker-stream.js';
 
 export type { TaskMap, Transferred } from './options.js';
 
@@ -24,6 +25,12 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** The task's id within its executor. */
   readonly taskId: number;
+  /**
+   * Report progress (any cloneable value) to the caller's `onProgress`. Cheap to
+   * call often: values are coalesced, the latest one reported before each
+   * batch leaves the worker wins. Ignored once the task has settled.
+   */
+  progress(value: unknown): void;
 }
 
 /** Options of `expose()`. */
@@ -69,7 +76,12 @@ class Context implements TaskContext {
   #controller: AbortController | undefined;
   #reason: unknown;
   #aborted = false;
+  /** Where `progress()` goes (set by `serve()`); undefined once the task settled. */
+  report: ((id: number, value: unknown) => void) | undefined;
   constructor(readonly taskId: number) {}
+  progress(value: unknown): void {
+    this.report?.(this.taskId, value);
+  }
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController();
@@ -195,10 +207,35 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   let lastFlush = perf.now();
   /** Task name of each outbox entry ('' for non-results), for the message of a result that cannot be sent. */
   let outNames: string[] = [];
+  // ---- streams and progress (worker-stream.ts) ----
+  /** High-water mark of each task sent as a stream, until it starts. */
+  const streamHwm = new Map<number, number>();
+  const pumps = new Map<number, StreamPump>();
+  /** The latest progress value of each task since the last flush. */
+  const progress = new Map<number, unknown>();
+  let progressCalls = 0;
+  const takeProgress = (): void => {
+    for (const [id, value] of progress) {
+      outbox.push({ t: 'progress', id, value });
+      outNames.push('');
+    }
+    progress.clear();
+  };
+  const reportProgress = (id: number, value: unknown): void => {
+    progress.set(id, value);
+    // A task reporting in a synchronous loop never yields to the microtask flush: post from here now and then.
+    if ((++progressCalls & 63) === 0 && perf.now() - lastFlush >= FLUSH_AFTER_MS) flush();
+    else if (!flushScheduled) {
+      flushScheduled = true;
+      queueMicrotask(flush);
+    }
+  };
+  // ---- end streams and progress ----
 
   const flush = (): void => {
     flushScheduled = false;
     lastFlush = perf.now();
+    if (progress.size > 0) takeProgress();
     if (outbox.length === 0) return;
     const batch = outbox;
     const t = transfers;
@@ -233,6 +270,13 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   };
 
   const settle = (id: number, name: string, ok: boolean, value: unknown): void => {
+    const ctx = contexts.get(id);
+    if (ctx) ctx.report = undefined;
+    if (progress.has(id)) {
+      send({ t: 'progress', id, value: progress.get(id) });
+      progress.delete(id);
+    }
+    pumps.delete(id);
     contexts.delete(id);
     if (ok) {
       if (isTransferred(value)) send({ t: 'ok', id, value: value.value }, value.transfer, name);
@@ -276,16 +320,19 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
       return;
     }
     const ctx = contexts.get(msg.id) ?? new Context(msg.id);
+    ctx.report = reportProgress;
     let result: unknown;
     current = ctx;
     try {
       result = msg.c ? runChunk(fn, ctx, msg.args) : fn.apply(ctx, msg.args);
     } catch (error) {
       current = undefined;
+      streamHwm.delete(msg.id);
       settle(msg.id, msg.name, false, error);
       return;
     }
     current = undefined;
+    if (isIterator(result)) result = pumpOrRefuse(msg, ctx, result);
     if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
       contexts.set(msg.id, ctx);
       running++;
@@ -304,6 +351,29 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
     } else settle(msg.id, msg.name, true, result);
   };
 
+  /** A task returned an iterator: stream it if it was sent as a stream, otherwise refuse it (it cannot be cloned). */
+  const pumpOrRefuse = (msg: Extract<ToWorker, { t: 'run' }>, ctx: Context, it: Iterator<unknown> | AsyncIterator<unknown>): Promise<undefined> => {
+    const hwm = streamHwm.get(msg.id);
+    streamHwm.delete(msg.id);
+    if (hwm === undefined) {
+      void closeIterator(it);
+      return Promise.reject(
+        new InvalidArgumentError(
+          `Task "${msg.name}" returned an iterator (it is a generator function): iterate it with executor.stream("${msg.name}", args) or the typed proxy instead of submit().`,
+        ),
+      );
+    }
+    const emit = (m: FromWorker, flushNow: boolean): void => {
+      if (m.t === 'yield' && isTransferred(m.value)) send({ t: 'yield', id: m.id, value: m.value.value }, m.value.transfer);
+      else send(m);
+      if (flushNow) flush();
+    };
+    const pump = new StreamPump(msg.id, it, hwm, emit);
+    pumps.set(msg.id, pump);
+    contexts.set(msg.id, ctx);
+    return pump.finished;
+  };
+
   const drain = (): void => {
     while (running < concurrency && waiting.length > 0) start(waiting.shift() as Extract<ToWorker, { t: 'run' }>);
   };
@@ -313,10 +383,12 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
     const error = new CancelledError(reason?.message ?? 'The task was cancelled.');
     if (i >= 0) {
       waiting.splice(i, 1);
+      streamHwm.delete(id);
       send({ t: 'err', id, error: encodeError(error) });
       return;
     }
     contexts.get(id)?.abort(error);
+    pumps.get(id)?.stop(error);
   };
 
   endpoint.listen((batch) => {
@@ -327,6 +399,15 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
           break;
         case 'cancel':
           cancel(msg.id, msg.reason);
+          break;
+        case 'stream':
+          streamHwm.set(msg.id, msg.hwm);
+          waiting.push(
+            msg.s === undefined ? { t: 'run', id: msg.id, name: msg.name, args: msg.args } : { t: 'run', id: msg.id, name: msg.name, args: msg.args, s: msg.s },
+          );
+          break;
+        case 'pull':
+          pumps.get(msg.id)?.pull(msg.n);
           break;
         case 'start':
           if (started) break;
