@@ -13,6 +13,7 @@ import { lifecycleCases } from './cases/lifecycle.js';
 import { mapCases } from './cases/map.js';
 import { robustnessCases } from './cases/robustness.js';
 import { headOfLineCases, schedulingCases } from './cases/scheduling.js';
+import { streamCases } from './cases/streams.js';
 import { valueCases } from './cases/values.js';
 import type { Case } from './harness.js';
 
@@ -31,4 +32,5 @@ export const cases: Case[] = [
   ...combinatorCases,
   ...mapCases,
   ...robustnessCases,
+  ...streamCases,
 ];

@@ -3,7 +3,7 @@
  * credit-based backpressure, stopping a generator, and coalesced progress.
  * (Every backend runs the same behaviour in the conformance suite.)
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CancelledError, InvalidArgumentError, TimeoutError } from '../src/errors.js';
 import { createInlineExecutor, type InlineExecutor } from '../src/inline.js';
 import { expose, taskContext } from '../src/worker.js';
@@ -167,6 +167,36 @@ describe('progress', () => {
     expect(seen.length).toBeGreaterThan(1);
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
     expect(seen.at(-1)).toBe(10);
+  });
+
+  it('an onProgress that throws does not break the executor: the error is re-thrown in a microtask', async () => {
+    ex = createInlineExecutor(tasks, { maxWorkers: 1 });
+    const original = globalThis.queueMicrotask;
+    const thrown: unknown[] = [];
+    const spy = vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((fn) =>
+      original(() => {
+        try {
+          fn();
+        } catch (e) {
+          thrown.push(e);
+        }
+      }),
+    );
+    try {
+      const boom = new Error('bar broke');
+      // The last progress value and the result travel in one batch: the result must still be read.
+      const f = ex.submit('report', [3], {
+        onProgress: () => {
+          throw boom;
+        },
+      });
+      expect(await f).toBe('done');
+      expect(await ex.submit('double', [2])).toBe(4);
+      expect(thrown.length).toBeGreaterThan(0);
+      expect(thrown.every((e) => e === boom)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('reaches map() per task', async () => {
