@@ -32,6 +32,8 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
   #reserved = 0;
   #reserveTimer: Timer;
   readonly #counts = { completed: 0, failed: 0, cancelled: 0, timedOut: 0 };
+  /** Names of tasks that turned out to be generators: later calls of the typed proxy are scheduled as streams. */
+  readonly #streamNames = new Set<string>();
 
   constructor(spawn: Spawn, options: ResolvedOptions) {
     super(spawn, options);
@@ -62,6 +64,7 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
   }
 
   #tryAssign(task: Task): boolean {
+    if (task.sink && !task.longStream && this.#streamNames.has(task.name)) task.longStream = true;
     const w = (task.longStream ? pickStreamWorker(this.workers) : pickWorker(this.workers, task.suspect)) ?? (this.canSpawn() ? this.spawnWorker() : undefined);
     if (!w) return false;
     this.#assign(w, task);
@@ -230,6 +233,7 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
           const task = this.inflight.get(msg.id);
           if (!task?.sink || task.worker !== w) break;
           task.sink.streaming = true;
+          this.#streamNames.add(task.name);
           this.#markStreaming(w, task);
           break;
         }

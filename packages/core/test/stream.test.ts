@@ -4,12 +4,16 @@
  * (Every backend runs the same behaviour in the conformance suite.)
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CancelledError, InvalidArgumentError, TimeoutError } from '../src/errors.js';
+import { ClaimSlots } from '../src/claims.js';
+import { CancelledError, InvalidArgumentError, TimeoutError, WorkerCrashedError } from '../src/errors.js';
 import { createInlineExecutor, type InlineExecutor } from '../src/inline.js';
+import { pickStreamWorker } from '../src/policy.js';
+import { PoolWorker } from '../src/pool-worker.js';
 import { expose, taskContext } from '../src/worker.js';
 
 const state = { produced: 0, finallyRan: 0 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 const tasks = expose({
   *count(n: number) {
@@ -33,6 +37,8 @@ const tasks = expose({
     throw new RangeError('generator failed');
   },
   double: (x: number) => x * 2,
+  /** Never settles and ignores its signal. */
+  deaf: () => new Promise<never>(() => {}),
   report: (n: number) => {
     const ctx = taskContext();
     for (let i = 1; i <= n; i++) ctx.progress(i);
@@ -143,6 +149,23 @@ describe('executor.stream()', () => {
     expect(e.message).toContain('stream(');
   });
 
+  it('a stream whose worker is stopped under it (a stuck neighbour) fails instead of starting over', async () => {
+    ex = createInlineExecutor(tasks, { maxWorkers: 1, concurrentTasksPerWorker: 2, cancelGrace: 30 });
+    const got: number[] = [];
+    const error = await (async () => {
+      for await (const x of ex.stream('slowCount', [1000, 5])) {
+        got.push(x);
+        if (x === 1) {
+          const stuck = ex.submit('deaf', []);
+          setTimeout(() => stuck.cancel(), 10);
+        }
+        if (got.length > 200) break;
+      }
+    })().catch((e) => e);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(got).toEqual(range(got.length));
+  });
+
   it('rejects a bad highWaterMark', () => {
     ex = createInlineExecutor(tasks, { maxWorkers: 1 });
     expect(() => ex.stream('count', [1], { highWaterMark: 0 })).toThrow(InvalidArgumentError);
@@ -205,5 +228,50 @@ describe('progress', () => {
     const out = await collect(ex.map('report', [3, 5], { onProgress: (v) => seen.push(v) }));
     expect(out).toEqual(['done', 'done']);
     expect([...seen].sort()).toEqual([3, 5]);
+  });
+});
+
+describe('scheduling a stream', () => {
+  const worker = (id: number, concurrency: number, inflight: number) => {
+    const w = new PoolWorker(id, concurrency, Number.POSITIVE_INFINITY);
+    w.state = 'ready';
+    w.slots = new ClaimSlots(64 + concurrency);
+    w.prefetch = 10;
+    for (let i = 0; i < inflight; i++) w.inflight.push({} as never);
+    return w;
+  };
+
+  it('takes only a worker with a free running slot, never a place behind another task', () => {
+    const busy = worker(1, 1, 1);
+    expect(busy.free()).toBe(10);
+    expect(pickStreamWorker([busy])).toBeUndefined();
+    const idle = worker(2, 1, 0);
+    expect(pickStreamWorker([busy, idle])).toBe(idle);
+  });
+
+  it('nothing is sent ahead to a worker while it runs a stream', () => {
+    const w = worker(1, 2, 1);
+    expect(w.free()).toBe(11);
+    w.streams = 1;
+    expect(w.free()).toBe(1);
+  });
+
+  it('after a proxy call turned out to be a generator, later calls of it are scheduled as streams', async () => {
+    ex = createInlineExecutor(tasks, { maxWorkers: 2 });
+    await collect(ex.tasks.count(2));
+    // Warm up so that short tasks are sent ahead, then hold worker A with a slow task.
+    await Promise.all(Array.from({ length: 300 }, (_, i) => ex.submit('double', [i])));
+    const blocker = ex.submit('reportSlowly', [20]);
+    const streams = [ex.tasks.count(3), ex.tasks.count(3)];
+    // Both streams start at once (on free running slots), not behind the blocker.
+    const t0 = Date.now();
+    const items = await Promise.all(streams.map((s) => collect(s as AsyncIterable<number>)));
+    expect(items).toEqual([
+      [0, 1, 2],
+      [0, 1, 2],
+    ]);
+    expect(blocker.done()).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await blocker;
   });
 });
