@@ -76,11 +76,21 @@ class Context implements TaskContext {
   #controller: AbortController | undefined;
   #reason: unknown;
   #aborted = false;
-  /** Where `progress()` goes (set by `serve()`); undefined once the task settled. */
-  report: ((id: number, value: unknown) => void) | undefined;
+  /** Told of this task's progress (set by `serve()`): at the first report since the last flush, then every 64th. Undefined once the task settled. */
+  report: ((ctx: Context) => void) | undefined;
+  /** The latest progress value not yet sent, when `pending`. */
+  latest: unknown;
+  pending = false;
+  #calls = 0;
   constructor(readonly taskId: number) {}
   progress(value: unknown): void {
-    this.report?.(this.taskId, value);
+    const report = this.report;
+    if (!report) return;
+    this.latest = value;
+    if (!this.pending) {
+      this.pending = true;
+      report(this);
+    } else if ((++this.#calls & 63) === 0) report(this);
   }
   get signal(): AbortSignal {
     if (!this.#controller) {
@@ -211,31 +221,41 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   /** High-water mark of each task sent as a stream, until it starts. */
   const streamHwm = new Map<number, number>();
   const pumps = new Map<number, StreamPump>();
-  /** The latest progress value of each task since the last flush. */
-  const progress = new Map<number, unknown>();
-  let progressCalls = 0;
+  /** Tasks with a progress value not sent yet (their latest value wins). */
+  let progressed: Context[] = [];
   const takeProgress = (): void => {
-    for (const [id, value] of progress) {
-      outbox.push({ t: 'progress', id, value });
+    for (const ctx of progressed) {
+      if (!ctx.pending) continue;
+      ctx.pending = false;
+      outbox.push({ t: 'progress', id: ctx.taskId, value: ctx.latest });
       outNames.push('');
     }
-    progress.clear();
+    progressed = [];
   };
-  const reportProgress = (id: number, value: unknown): void => {
-    progress.set(id, value);
+  const reportProgress = (ctx: Context): void => {
+    if (!progressed.includes(ctx)) progressed.push(ctx);
     // A task reporting in a synchronous loop never yields to the microtask flush: post from here now and then.
-    if ((++progressCalls & 63) === 0 && perf.now() - lastFlush >= FLUSH_AFTER_MS) flush();
+    if (perf.now() - lastFlush >= FLUSH_AFTER_MS) flush();
     else if (!flushScheduled) {
       flushScheduled = true;
       queueMicrotask(flush);
     }
+  };
+  /** Send the pending progress of task `id` now, before its result. */
+  const progressBeforeResult = (id: number): void => {
+    const ctx = progressed.find((c) => c.taskId === id);
+    if (!ctx) return;
+    ctx.report = undefined;
+    if (!ctx.pending) return;
+    ctx.pending = false;
+    send({ t: 'progress', id, value: ctx.latest });
   };
   // ---- end streams and progress ----
 
   const flush = (): void => {
     flushScheduled = false;
     lastFlush = perf.now();
-    if (progress.size > 0) takeProgress();
+    if (progressed.length > 0) takeProgress();
     if (outbox.length === 0) return;
     const batch = outbox;
     const t = transfers;
@@ -272,10 +292,7 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
   const settle = (id: number, name: string, ok: boolean, value: unknown): void => {
     const ctx = contexts.get(id);
     if (ctx) ctx.report = undefined;
-    if (progress.has(id)) {
-      send({ t: 'progress', id, value: progress.get(id) });
-      progress.delete(id);
-    }
+    if (progressed.length > 0) progressBeforeResult(id);
     pumps.delete(id);
     contexts.delete(id);
     if (ok) {
