@@ -242,6 +242,11 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
           if (task?.worker === w && !task.future.done()) task.sink?.push(msg.value);
           break;
         }
+        case 'yields': {
+          const task = this.inflight.get(msg.id);
+          if (task?.worker === w && !task.future.done()) task.sink?.pushAll(msg.values);
+          break;
+        }
         case 'progress': {
           const task = this.inflight.get(msg.id);
           if (task?.worker === w && task.onProgress && !task.future.done()) callProgress(task.onProgress, msg.value);

@@ -55,8 +55,10 @@ export type FromWorker =
   | { t: 'progress'; id: number; value: unknown }
   /** One streamed item of task `id`, in order. */
   | { t: 'yield'; id: number; value: unknown }
-  /** Task `id` (sent as `stream`) returned an iterator: its items follow as `yield` messages. */
+  /** Task `id` (sent as `stream`) returned an iterator: its items follow as `yield` or `yields` messages. */
   | { t: 'stream'; id: number }
+  /** Consecutive streamed items of task `id`, in order (one message for many small items). */
+  | { t: 'yields'; id: number; values: unknown[] }
   /**
    * The worker is ending itself (`self.close()`, `process.exit()`, `Deno.exit()`):
    * sent last, because a Web Worker that closes itself gives its parent no event.

@@ -58,6 +58,12 @@ export class StreamSink {
     this.notify();
   }
 
+  /** Items arrived. */
+  pushAll(values: unknown[]): void {
+    for (const v of values) this.items.push(v);
+    this.notify();
+  }
+
   /** Wake a waiting consumer (item, end, error). */
   notify(): void {
     const wake = this.#wake;
@@ -122,7 +128,18 @@ export class StreamIterator<Y> implements AsyncIterableIterator<Y>, TaskStream<Y
     return this;
   }
 
-  async next(): Promise<IteratorResult<Y>> {
+  next(): Promise<IteratorResult<Y>> {
+    // Fast path: an item already here is handed out without an async function's machinery.
+    const sink = this.#sink;
+    if (!this.#finished && sink.items.length > 0 && !this.#future.cancelled()) {
+      const value = sink.items.shift() as Y;
+      if (!this.#outcome) sink.consumed();
+      return Promise.resolve({ value, done: false });
+    }
+    return this.#next();
+  }
+
+  async #next(): Promise<IteratorResult<Y>> {
     const sink = this.#sink;
     for (;;) {
       if (this.#finished) return DONE;

@@ -88,6 +88,7 @@ export class StreamPump {
   async #run(): Promise<undefined> {
     const it = this.iterator;
     let first = true;
+    let last = perf.now();
     for (;;) {
       if (this.#stopped) throw this.#stopped.reason;
       if (this.#credit <= 0) {
@@ -96,13 +97,15 @@ export class StreamPump {
         });
         continue;
       }
-      const t0 = perf.now();
       let r = it.next() as IteratorResult<unknown> | PromiseLike<IteratorResult<unknown>>;
       // Items of a sync generator are batched while its steps are quick; the first item, and each
       // item after a slow step, leave at once, so that none waits in the outbox through a long step.
-      let flushNow = first || perf.now() - t0 >= SLOW_STEP_MS;
+      const t = perf.now();
+      let flushNow = first || t - last >= SLOW_STEP_MS;
+      last = t;
       if (isThenable(r)) {
         r = await r;
+        last = perf.now();
         flushNow = false;
       }
       const stopped = this.#stopped as { reason: unknown } | undefined;

@@ -381,8 +381,14 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
       );
     }
     const emit = (m: FromWorker, flushNow: boolean): void => {
-      if (m.t === 'yield' && isTransferred(m.value)) send({ t: 'yield', id: m.id, value: m.value.value }, m.value.transfer);
-      else send(m);
+      if (m.t !== 'yield') send(m);
+      else if (isTransferred(m.value)) send({ t: 'yield', id: m.id, value: m.value.value }, m.value.transfer);
+      else {
+        // Consecutive items of one stream share a message: one object per batch, not per item.
+        const last = outbox[outbox.length - 1];
+        if (last?.t === 'yields' && last.id === m.id) last.values.push(m.value);
+        else send({ t: 'yields', id: m.id, values: [m.value] });
+      }
       if (flushNow) flush();
     };
     const pump = new StreamPump(msg.id, it, hwm, emit);
