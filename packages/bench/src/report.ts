@@ -98,6 +98,21 @@ export function evaluateTargets(results: Result[]): Target[] {
           }),
         );
       }
+      const stream = find(results, { runtime, backend, scenario: 'stream' });
+      const rawStream = raw ? find(results, { runtime, backend: raw, scenario: 'stream' }) : undefined;
+      if (stream || rawStream) {
+        out.push(
+          target({
+            id: `${runtime}/${backend}/stream-vs-raw`,
+            runtime,
+            description: `${runtime} · ${backend} stream items/s >= 0.5x a raw worker posting batches (${raw ?? 'none'})`,
+            value: ratio(stream?.median, rawStream?.median),
+            threshold: 0.5,
+            op: '>=',
+            detail: `${fmt(stream?.median)} vs ${fmt(rawStream?.median)} items/s`,
+          }),
+        );
+      }
       const cold = find(results, { runtime, backend, scenario: 'cold-start' });
       const rawCold = raw ? find(results, { runtime, backend: raw, scenario: 'cold-start' }) : undefined;
       if (cold || rawCold) {
@@ -187,6 +202,7 @@ export function overheadTables(results: Result[]): string[] {
     section('burst', `burst of ${fmt(of('burst')[0]?.n)} trivial tasks (throughput; ratios > 1 are better)`);
     section('pingpong', 'ping-pong latency per round trip (ratios > 1 are better)');
     section('cold-start', 'time to first result from a cold executor (ratios > 1 are better)');
+    section('stream', `stream of ${fmt(of('stream')[0]?.n)} small items from a generator task (items/s; ratios > 1 are better)`);
     const maps = [...of('map'), ...of('map-unchunked')];
     if (maps.length) {
       const body = maps.map((r) => {

@@ -5,7 +5,7 @@
 import type { Kind } from './adapter.js';
 
 /** What was measured. */
-export type Scenario = 'sequential' | 'scaling' | 'burst' | 'pingpong' | 'cold-start' | 'map' | 'map-unchunked' | 'memory';
+export type Scenario = 'sequential' | 'scaling' | 'burst' | 'pingpong' | 'cold-start' | 'map' | 'map-unchunked' | 'memory' | 'stream';
 
 /** One measured figure: a backend (or peer, or floor) on a runtime, a workload, a worker count. */
 export interface Result {

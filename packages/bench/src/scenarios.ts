@@ -22,6 +22,8 @@ export interface Sizes {
   mapUnchunked: number;
   /** chunkSize of the chunked map. */
   chunkSize: number;
+  /** Items of the stream scenario (one generator task of small items). */
+  stream: number;
   scaling: SampleOptions;
   /** Sampling of the is_prime scaling rows, which feed a target (at least `scaling`). */
   scalingTarget: SampleOptions;
@@ -38,6 +40,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     map: 1_000_000,
     mapUnchunked: 20_000,
     chunkSize: 1_000,
+    stream: 500_000,
     scaling: { warmup: 1, samples: 5 },
     scalingTarget: { warmup: 1, samples: 5 },
     throughput: { warmup: 2, samples: 7 },
@@ -50,6 +53,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     map: 1_000_000,
     mapUnchunked: 10_000,
     chunkSize: 1_000,
+    stream: 200_000,
     scaling: { warmup: 0, samples: 1 },
     scalingTarget: { warmup: 0, samples: 3 },
     throughput: { warmup: 1, samples: 3 },
@@ -62,6 +66,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     map: 5_000,
     mapUnchunked: 500,
     chunkSize: 100,
+    stream: 2_000,
     scaling: { warmup: 0, samples: 1 },
     scalingTarget: { warmup: 0, samples: 1 },
     throughput: { warmup: 0, samples: 1 },
@@ -346,6 +351,42 @@ export function planSteps(cfg: BenchConfig): Step[] {
             max: m.max,
             error: m.error,
             note: m.key.chunked ? `chunkSize ${s.chunkSize}` : `chunkSize 1 (a rate over ${s.mapUnchunked} items)`,
+          }));
+        }),
+    });
+  }
+
+  const streamers = cfg.adapters.filter((a) => a.kind === 'offload' || a.kind === 'raw');
+  if (has('stream') && streamers.length > 0) {
+    steps.push({
+      label: `${cfg.runtime} stream of ${s.stream} items`,
+      runs: streamers.length * rounds(s.throughput),
+      run: () =>
+        withPools(streamers, 1, true, async (pools) => {
+          const entries = pools.map((pool, i) => ({
+            key: streamers[i] as Adapter,
+            run: async () => {
+              const t = now();
+              const got = await pool.stream?.('countTo', s.stream);
+              const ms = now() - t;
+              if (got !== s.stream) throw new Error(`the stream gave ${got} of ${s.stream} items`);
+              return s.stream / (ms / 1000);
+            },
+          }));
+          const measured = await interleave(entries, s.throughput, tick);
+          return measured.map((m) => ({
+            ...base(cfg, m.key, 'stream', 'countTo', 1, s.stream),
+            unit: 'items/s' as const,
+            better: 'higher' as const,
+            samples: m.samples,
+            median: m.median,
+            min: m.min,
+            max: m.max,
+            error: m.error,
+            note:
+              m.key.kind === 'raw'
+                ? 'a raw worker posting the items in batches of 256, no backpressure'
+                : 'executor.stream() of a generator task, highWaterMark 1024',
           }));
         }),
     });

@@ -90,8 +90,13 @@ export function add(x: number): number {
   return x + 1;
 }
 
+/** The stream workload: a generator of `n` small items (0..n-1), for the stream scenario. */
+export function* countTo(n: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
+
 /** Every task, by name. */
-export const workloadTasks = { isPrime, fib, pow, rc4, sha256, add };
+export const workloadTasks = { isPrime, fib, pow, rc4, sha256, add, countTo };
 /** Names of the tasks. */
 export type WorkloadTaskName = keyof typeof workloadTasks;
 
