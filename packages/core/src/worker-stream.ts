@@ -10,6 +10,7 @@
  * generator's `return()`, so its `finally` blocks run.
  * @module
  */
+import { SerializationError } from './errors.js';
 import type { FromWorker } from './protocol.js';
 
 /** A sync or async iterator, as a generator function returns it. */
@@ -20,6 +21,25 @@ export function isIterator(value: unknown): value is AnyIterator {
   if (value === null || typeof value !== 'object') return false;
   const v = value as Record<PropertyKey, unknown>;
   return typeof v.next === 'function' && (typeof v[Symbol.asyncIterator] === 'function' || typeof v[Symbol.iterator] === 'function');
+}
+
+/** The error that ends a stream whose item (one of `values`) cannot be cloned. */
+export function itemFailure(taskName: string, values: unknown[], cause: unknown): SerializationError {
+  const bad = values.find((v) => {
+    try {
+      structuredClone(v);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  const what =
+    typeof bad === 'function' ? 'a function' : bad && typeof bad === 'object' ? `an object of class ${bad.constructor?.name ?? 'Object'}` : typeof bad;
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new SerializationError(
+    `An item yielded by task "${taskName}" cannot be sent to the caller (${what}): ${detail} Yield plain data (structured-cloneable values).`,
+    { cause },
+  );
 }
 
 const perf = globalThis.performance;

@@ -15,7 +15,7 @@ import type { TaskMap, Transferred } from './options.js';
 import { type ChunkResult, type EncodedError, encodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
 import { serializationFailure } from './serialization.js';
 import { findTask } from './task-names.js';
-import { closeIterator, isIterator, StreamPump } from './worker-stream.js';
+import { closeIterator, isIterator, itemFailure, StreamPump } from './worker-stream.js';
 
 export type { TaskMap, Transferred } from './options.js';
 
@@ -270,6 +270,13 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
         try {
           endpoint.post([msg], []);
         } catch (error) {
+          if (msg.t === 'yield' || msg.t === 'yields') {
+            // An item that cannot be cloned ends its stream with SerializationError (not a silent gap).
+            const failure = itemFailure(batchNames[i] ?? '?', msg.t === 'yield' ? [msg.value] : msg.values, error);
+            pumps.get(msg.id)?.stop(failure);
+            endpoint.post([{ t: 'err', id: msg.id, error: encodeError(failure) }], []);
+            return;
+          }
           if (msg.t !== 'ok') return;
           const failure = serializationFailure('result', batchNames[i] ?? '?', [msg.value], error);
           endpoint.post([{ t: 'err', id: msg.id, error: encodeError(failure) }], []);
@@ -387,7 +394,7 @@ export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions
         // Consecutive items of one stream share a message: one object per batch, not per item.
         const last = outbox[outbox.length - 1];
         if (last?.t === 'yields' && last.id === m.id) last.values.push(m.value);
-        else send({ t: 'yields', id: m.id, values: [m.value] });
+        else send({ t: 'yields', id: m.id, values: [m.value] }, undefined, msg.name);
       }
       if (flushNow) flush();
     };

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClaimSlots } from '../src/claims.js';
-import { CancelledError, InvalidArgumentError, TimeoutError, WorkerCrashedError } from '../src/errors.js';
+import { CancelledError, InvalidArgumentError, SerializationError, TimeoutError, WorkerCrashedError } from '../src/errors.js';
 import { createInlineExecutor, type InlineExecutor } from '../src/inline.js';
 import { pickStreamWorker } from '../src/policy.js';
 import { PoolWorker } from '../src/pool-worker.js';
@@ -35,6 +35,11 @@ const tasks = expose({
   *failAfter(n: number) {
     for (let i = 0; i < n; i++) yield i;
     throw new RangeError('generator failed');
+  },
+  *uncloneable() {
+    yield 1;
+    yield () => 2;
+    yield 3;
   },
   double: (x: number) => x * 2,
   /** Never settles and ignores its signal. */
@@ -164,6 +169,18 @@ describe('executor.stream()', () => {
     })().catch((e) => e);
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect(got).toEqual(range(got.length));
+  });
+
+  it('an item that cannot be cloned ends the stream with SerializationError, not a silent gap', async () => {
+    ex = createInlineExecutor(tasks, { maxWorkers: 1 });
+    const got: unknown[] = [];
+    const error = await (async () => {
+      for await (const x of ex.stream('uncloneable', [], { highWaterMark: 1 })) got.push(x);
+    })().catch((e) => e);
+    expect(got).toEqual([1]);
+    expect(error).toBeInstanceOf(SerializationError);
+    expect(error.message).toContain('a function');
+    expect(await ex.submit('double', [2])).toBe(4);
   });
 
   it('rejects a bad highWaterMark', () => {
