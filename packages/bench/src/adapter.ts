@@ -13,8 +13,11 @@ export interface Pool {
   run(task: string, arg: unknown): Promise<unknown>;
   /** Offload only: `executor.map()` over `inputs` with `chunkSize`; resolves with the number of results. */
   map?(task: string, inputs: Iterable<unknown>, chunkSize: number): Promise<number>;
-  /** Offload (`executor.stream()`) and raw floors: iterate generator task `task(arg)`; resolves with the number of items received. */
-  stream?(task: string, arg: unknown): Promise<number>;
+  /**
+   * Offload (`executor.stream()`) and raw floors: iterate generator task `task(arg)`; resolves with the number of items received.
+   * Offload only: `onItem` is awaited after each item (a slow consumer), `highWaterMark` overrides the adapter's.
+   */
+  stream?(task: string, arg: unknown, options?: { highWaterMark?: number; onItem?: (index: number) => Promise<void> | void }): Promise<number>;
   /** Stop every worker. */
   close(): Promise<void>;
 }
@@ -71,11 +74,14 @@ export function offloadAdapter(
           for await (const _ of ex.map(task, inputs, { chunkSize })) n++;
           return n;
         },
-        async stream(task, arg) {
+        async stream(task, arg, options = {}) {
           let n = 0;
           if (!ex.stream) throw new Error(`${name} has no stream()`);
           // Small items: a deep window keeps the pipe full (the default, 16, suits large items).
-          for await (const _ of ex.stream(task, [arg], { highWaterMark: 1024 })) n++;
+          const items = ex.stream(task, [arg], { highWaterMark: options.highWaterMark ?? 1024 });
+          const onItem = options.onItem;
+          if (onItem) for await (const _ of items) await onItem(n++);
+          else for await (const _ of items) n++;
           return n;
         },
         close: () => ex.shutdown(),

@@ -113,6 +113,20 @@ export function evaluateTargets(results: Result[]): Target[] {
           }),
         );
       }
+      const streamMemory = find(results, { runtime, backend, scenario: 'stream-memory' });
+      if (streamMemory) {
+        out.push(
+          target({
+            id: `${runtime}/${backend}/stream-memory`,
+            runtime,
+            description: `${runtime} · ${backend} memory stays flat (within 10 %) while a stream feeds a slow consumer`,
+            value: streamMemory.median,
+            threshold: 10,
+            op: '<=',
+            detail: `peak resident memory +${fmt(streamMemory.median)} % over the second half of ${fmt(streamMemory.n)} x 16 KB items`,
+          }),
+        );
+      }
       const cold = find(results, { runtime, backend, scenario: 'cold-start' });
       const rawCold = raw ? find(results, { runtime, backend: raw, scenario: 'cold-start' }) : undefined;
       if (cold || rawCold) {
@@ -203,6 +217,7 @@ export function overheadTables(results: Result[]): string[] {
     section('pingpong', 'ping-pong latency per round trip (ratios > 1 are better)');
     section('cold-start', 'time to first result from a cold executor (ratios > 1 are better)');
     section('stream', `stream of ${fmt(of('stream')[0]?.n)} small items from a generator task (items/s; ratios > 1 are better)`);
+    section('stream-memory', `resident memory growth while ${fmt(of('stream-memory')[0]?.n)} x 16 KB items stream to a slow consumer (%)`);
     const maps = [...of('map'), ...of('map-unchunked')];
     if (maps.length) {
       const body = maps.map((r) => {

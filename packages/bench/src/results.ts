@@ -5,7 +5,7 @@
 import type { Kind } from './adapter.js';
 
 /** What was measured. */
-export type Scenario = 'sequential' | 'scaling' | 'burst' | 'pingpong' | 'cold-start' | 'map' | 'map-unchunked' | 'memory' | 'stream';
+export type Scenario = 'sequential' | 'scaling' | 'burst' | 'pingpong' | 'cold-start' | 'map' | 'map-unchunked' | 'memory' | 'stream' | 'stream-memory';
 
 /** One measured figure: a backend (or peer, or floor) on a runtime, a workload, a worker count. */
 export interface Result {
@@ -19,7 +19,7 @@ export interface Result {
   workers: number;
   /** Tasks or items per sample (burst, map, ping-pong), else the number of inputs of one run. */
   n: number;
-  unit: 'ms' | 'tasks/s' | 'items/s' | 'us' | 'MB';
+  unit: 'ms' | 'tasks/s' | 'items/s' | 'us' | 'MB' | '%';
   better: 'lower' | 'higher';
   samples: number[];
   median: number;

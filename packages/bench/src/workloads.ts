@@ -95,8 +95,13 @@ export function* countTo(n: number): Generator<number> {
   for (let i = 0; i < n; i++) yield i;
 }
 
+/** The slow-consumer stream workload: `n` items of `size` bytes each. */
+export function* blobs(args: { n: number; size: number }): Generator<Uint8Array> {
+  for (let i = 0; i < args.n; i++) yield new Uint8Array(args.size).fill(i & 255);
+}
+
 /** Every task, by name. */
-export const workloadTasks = { isPrime, fib, pow, rc4, sha256, add, countTo };
+export const workloadTasks = { isPrime, fib, pow, rc4, sha256, add, countTo, blobs };
 /** Names of the tasks. */
 export type WorkloadTaskName = keyof typeof workloadTasks;
 
