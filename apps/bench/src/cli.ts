@@ -37,7 +37,7 @@ import { otherRuntimeSteps, RUNTIMES } from './runtimes.js';
 const require = createRequire(import.meta.url);
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 
-const ALL_SCENARIOS: Scenario[] = ['scaling', 'burst', 'pingpong', 'cold-start', 'map', 'head-of-line', 'memory'];
+const ALL_SCENARIOS: Scenario[] = ['scaling', 'burst', 'pingpong', 'cold-start', 'map', 'head-of-line', 'stream', 'memory'];
 
 /** Parsed command line. */
 export interface CliOptions {

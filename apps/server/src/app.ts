@@ -16,6 +16,8 @@ export const FIB_MAX = 42;
 export const PRIME_MAX = Number.MAX_SAFE_INTEGER;
 /** Most numbers in one POST /primes body. */
 export const PRIMES_MAX_ITEMS = 256;
+/** Largest `below` of GET /primes?below=N (streamed, so it may be large: a disconnect stops it). */
+export const PRIMES_BELOW_MAX = Number.MAX_SAFE_INTEGER;
 /** Largest POST /primes body, in bytes. */
 export const BODY_MAX_BYTES = 64 * 1024;
 /** Seconds a client is told to wait after a 503. */
@@ -94,6 +96,8 @@ export function createApp({ executor, runtime, mode, streamWindow = Number.POSIT
   const app = new Hono();
   const started = Date.now();
   let inflight = 0;
+  /** GET /primes?below=N streams still open. */
+  let openStreams = 0;
   let draining = false;
 
   app.use(async (c, next) => {
@@ -115,7 +119,7 @@ export function createApp({ executor, runtime, mode, streamWindow = Number.POSIT
 
   app.get('/health', (c) => c.json({ ok: true, runtime, mode, uptimeMs: Date.now() - started }));
 
-  app.get('/stats', (c) => c.json({ runtime, mode, inflight, ...executor.stats() }));
+  app.get('/stats', (c) => c.json({ runtime, mode, inflight, streams: openStreams, ...executor.stats() }));
 
   app.get('/fib/:n', async (c) => {
     const raw = c.req.param('n');
@@ -150,6 +154,74 @@ export function createApp({ executor, runtime, mode, streamWindow = Number.POSIT
     } catch (e) {
       return errorResponse(e);
     }
+  });
+
+  app.get('/primes', async (c) => {
+    const raw = c.req.query('below') ?? '';
+    const below = parseBounded(raw, 0, PRIMES_BELOW_MAX);
+    if (below === null) {
+      return badRequest(`GET /primes takes ?below=N, N an integer from 0 to ${PRIMES_BELOW_MAX}; got "${preview(raw)}".`, {
+        min: 0,
+        max: PRIMES_BELOW_MAX,
+      });
+    }
+    if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers: { 'content-type': 'application/x-ndjson' } });
+    // A generator task: the worker finds primes only as fast as this response is read (backpressure),
+    // and the request's signal (client disconnect) stops it.
+    const primes = executor.stream('primesBelow', [below], { signal: c.req.raw.signal, highWaterMark: 64 });
+    const it = primes[Symbol.asyncIterator]();
+    // Wait for the first prime (or the end) so that a full queue or a shutdown still gets its status code.
+    let first: IteratorResult<number>;
+    try {
+      first = await it.next();
+    } catch (e) {
+      return errorResponse(e);
+    }
+    const encoder = new TextEncoder();
+    const line = (p: number) => encoder.encode(`{"prime":${p}}\n`);
+    let open = true;
+    inflight++;
+    openStreams++;
+    const close = () => {
+      if (open) {
+        open = false;
+        inflight--;
+        openStreams--;
+      }
+    };
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (first.done) {
+          close();
+          controller.close();
+        } else controller.enqueue(line(first.value));
+      },
+      async pull(controller) {
+        if (!open) return;
+        try {
+          const r = await it.next();
+          if (r.done) {
+            close();
+            controller.close();
+            return;
+          }
+          controller.enqueue(line(r.value));
+        } catch (e) {
+          // The stream failed mid-way (timeout, crash, shutdown): say so in a last line.
+          close();
+          if (errorCode(e) !== 'ERR_OFFLOAD_CANCELLED') {
+            controller.enqueue(encoder.encode(`${JSON.stringify({ error: { code: errorCode(e) ?? 'ERR_TASK', message: errorMessage(e) } })}\n`));
+          }
+          controller.close();
+        }
+      },
+      cancel() {
+        // The client went away: stop the generator in its worker.
+        close();
+        void it.return?.();
+      },
+    });
+    return new Response(body, { headers: { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' } });
   });
 
   const listRule = `The body must be a JSON array of 1 to ${PRIMES_MAX_ITEMS} integers from 0 to ${PRIME_MAX} (or NDJSON: one such integer per line)`;
@@ -230,7 +302,9 @@ export function createApp({ executor, runtime, mode, streamWindow = Number.POSIT
     },
   );
 
-  app.notFound(() => json(404, { error: 'not_found', message: 'Routes: GET /fib/:n, GET /prime/:n, POST /primes, GET /health, GET /stats.' }));
+  app.notFound(() =>
+    json(404, { error: 'not_found', message: 'Routes: GET /fib/:n, GET /prime/:n, GET /primes?below=N, POST /primes, GET /health, GET /stats.' }),
+  );
   app.onError((e) => json(500, { error: 'internal', message: errorMessage(e) }));
 
   return {

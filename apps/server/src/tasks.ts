@@ -20,5 +20,10 @@ export function isPrime(n: number): boolean {
   return true;
 }
 
-export const tasks = expose({ fib, isPrime });
+/** The primes below `below`, in order, found one at a time (a generator task: the caller streams them). */
+export function* primesBelow(below: number): Generator<number> {
+  for (let n = 2; n < below; n++) if (isPrime(n)) yield n;
+}
+
+export const tasks = expose({ fib, isPrime, primesBelow });
 export type Tasks = typeof tasks;

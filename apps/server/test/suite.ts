@@ -81,10 +81,50 @@ function serverSuiteWith(runtime: Runtime, found: ServerCommand): void {
       for (const l of lines) expect(l).toEqual({ index: l.index, n: CANDIDATES[l.index], prime: PRIME[l.index] });
     });
 
+    it('GET /primes?below=N streams the primes below N as NDJSON, in order', async () => {
+      const r = await server.get('/primes?below=100');
+      expect(r.status).toBe(200);
+      expect(r.headers['content-type']).toContain('application/x-ndjson');
+      const primes = r.body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).prime);
+      expect(primes).toEqual([2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97]);
+      expect((await server.get('/primes?below=2')).body).toBe('');
+      for (const bad of ['', 'x', '-1', '1.5', '9007199254740992']) {
+        const b = await server.get(`/primes?below=${bad}`);
+        expect(b.status, `below=${bad}`).toBe(400);
+        expect(b.json()).toMatchObject({ error: 'bad_request', allowed: { min: 0 } });
+      }
+    });
+
+    it('stops the generator of GET /primes when the client disconnects (shows in /stats)', async () => {
+      const before = await until(server, (s) => s.running === 0 && s.queued === 0 && s.streams === 0, 'an idle pool');
+      const first = await new Promise<string>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: server.port, method: 'GET', path: '/primes?below=9007199254740991', agent: false }, (res) => {
+          res.setEncoding('utf8');
+          res.once('data', (chunk: string) => {
+            req.destroy();
+            resolve(chunk);
+          });
+        });
+        req.on('error', () => {});
+        req.on('close', () => reject(new Error('closed before the first line')));
+        req.end();
+      });
+      expect(JSON.parse(first.split('\n')[0] as string)).toEqual({ prime: 2 });
+      const after = await until(
+        server,
+        (s) => s.running === 0 && s.streams === 0 && s.cancelled === before.cancelled + 1,
+        'the stream to be cancelled and leave its worker',
+      );
+      expect(after.completed).toBe(before.completed);
+    });
+
     it('GET /stats reports the executor', async () => {
       const s = await server.stats();
       expect(s).toMatchObject({ runtime, mode: 'offload', workers: 2 });
-      for (const k of ['busyWorkers', 'idleWorkers', 'queued', 'running', 'completed', 'failed', 'cancelled', 'spawnedWorkers']) {
+      for (const k of ['busyWorkers', 'idleWorkers', 'queued', 'running', 'completed', 'failed', 'cancelled', 'spawnedWorkers', 'streams']) {
         expect(typeof s[k]).toBe('number');
       }
       expect(s.completed).toBeGreaterThanOrEqual(4 + 6 + CANDIDATES.length);

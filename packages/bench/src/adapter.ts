@@ -13,6 +13,11 @@ export interface Pool {
   run(task: string, arg: unknown): Promise<unknown>;
   /** Offload only: `executor.map()` over `inputs` with `chunkSize`; resolves with the number of results. */
   map?(task: string, inputs: Iterable<unknown>, chunkSize: number): Promise<number>;
+  /**
+   * Offload (`executor.stream()`) and raw floors: iterate generator task `task(arg)`; resolves with the number of items received.
+   * Offload only: `onItem` is awaited after each item (a slow consumer), `highWaterMark` overrides the adapter's.
+   */
+  stream?(task: string, arg: unknown, options?: { highWaterMark?: number; onItem?: (index: number) => Promise<void> | void }): Promise<number>;
   /** Stop every worker. */
   close(): Promise<void>;
 }
@@ -41,6 +46,7 @@ export interface Adapter {
 export interface OffloadExecutorLike {
   submit(name: string, args: unknown[]): PromiseLike<unknown>;
   map(name: string, inputs: Iterable<unknown>, options: { chunkSize: number }): AsyncIterable<unknown>;
+  stream?(name: string, args: unknown[], options?: { highWaterMark?: number }): AsyncIterable<unknown>;
   shutdown(): Promise<void>;
 }
 
@@ -68,6 +74,16 @@ export function offloadAdapter(
           for await (const _ of ex.map(task, inputs, { chunkSize })) n++;
           return n;
         },
+        async stream(task, arg, options = {}) {
+          let n = 0;
+          if (!ex.stream) throw new Error(`${name} has no stream()`);
+          // Small items: a deep window keeps the pipe full (the default, 16, suits large items).
+          const items = ex.stream(task, [arg], { highWaterMark: options.highWaterMark ?? 1024 });
+          const onItem = options.onItem;
+          if (onItem) for await (const _ of items) await onItem(n++);
+          else for await (const _ of items) n++;
+          return n;
+        },
         close: () => ex.shutdown(),
       };
     },
@@ -89,7 +105,7 @@ export interface RawEndpoint {
  */
 export function rawPool(spawn: () => RawEndpoint, workers: number, pipelined: boolean): Pool {
   const limit = pipelined ? Number.POSITIVE_INFINITY : 1;
-  const pending = new Map<number, { resolve: (v: unknown) => void; worker: number }>();
+  const pending = new Map<number, { resolve: (v: unknown) => void; worker: number; items?: (batch: unknown[]) => void }>();
   const inflight: number[] = [];
   const queue: [number, string, unknown][] = [];
   let nextId = 1;
@@ -111,6 +127,10 @@ export function rawPool(spawn: () => RawEndpoint, workers: number, pipelined: bo
     ep.onMessage((m) => {
       const [id, value] = m as [number, unknown];
       if (id === 0) return;
+      if (id < 0) {
+        pending.get(-id)?.items?.(value as unknown[]);
+        return;
+      }
       const p = pending.get(id);
       if (!p) return;
       pending.delete(id);
@@ -125,6 +145,16 @@ export function rawPool(spawn: () => RawEndpoint, workers: number, pipelined: bo
       const id = nextId++;
       return new Promise((resolve) => {
         pending.set(id, { resolve, worker: -1 });
+        const msg: [number, string, unknown] = [id, task, arg];
+        if (!dispatch(msg)) queue.push(msg);
+      });
+    },
+    stream(task, arg) {
+      const id = nextId++;
+      let received = 0;
+      return new Promise((resolve, reject) => {
+        const done = (count: unknown) => (count === received ? resolve(received) : reject(new Error(`received ${received} of ${String(count)} items`)));
+        pending.set(id, { resolve: done, worker: -1, items: (batch) => (received += batch.length) });
         const msg: [number, string, unknown] = [id, task, arg];
         if (!dispatch(msg)) queue.push(msg);
       });

@@ -100,6 +100,35 @@ export function evaluateTargets(results: Result[]): Target[] {
           }),
         );
       }
+      const stream = find(results, { runtime, backend, scenario: 'stream' });
+      const rawStream = raw ? find(results, { runtime, backend: raw, scenario: 'stream' }) : undefined;
+      if (stream || rawStream) {
+        out.push(
+          target({
+            id: `${runtime}/${backend}/stream-vs-raw`,
+            runtime,
+            description: `${runtime} · ${backend} stream items/s >= 0.5x a raw worker posting batches (${raw ?? 'none'})`,
+            value: ratio(stream?.median, rawStream?.median),
+            threshold: 0.5,
+            op: '>=',
+            detail: `${fmt(stream?.median)} vs ${fmt(rawStream?.median)} items/s`,
+          }),
+        );
+      }
+      const streamMemory = find(results, { runtime, backend, scenario: 'stream-memory' });
+      if (streamMemory) {
+        out.push(
+          target({
+            id: `${runtime}/${backend}/stream-memory`,
+            runtime,
+            description: `${runtime} · ${backend} memory stays flat (within 10 %) while a stream feeds a slow consumer`,
+            value: streamMemory.median,
+            threshold: 10,
+            op: '<=',
+            detail: `peak resident memory +${fmt(streamMemory.median)} % over the second half of ${fmt(streamMemory.n)} x 16 KB items`,
+          }),
+        );
+      }
       const cold = find(results, { runtime, backend, scenario: 'cold-start' });
       const rawCold = raw ? find(results, { runtime, backend: raw, scenario: 'cold-start' }) : undefined;
       if (cold || rawCold) {
@@ -193,6 +222,8 @@ export function overheadTables(results: Result[]): string[] {
     section('cold-start', 'time to first result from a cold executor (ratios > 1 are better)');
     const hol = headOfLineTitle(results, runtime);
     if (hol) out.push(`${hol}\n${textTable(HEAD_OF_LINE_HEADER, headOfLineRows(results, runtime))}`);
+    section('stream', `stream of ${fmt(of('stream')[0]?.n)} small items from a generator task (items/s; ratios > 1 are better)`);
+    section('stream-memory', `resident memory growth while ${fmt(of('stream-memory')[0]?.n)} x 16 KB items stream to a slow consumer (%)`);
     const maps = [...of('map'), ...of('map-unchunked')];
     if (maps.length) {
       const body = maps.map((r) => {

@@ -15,7 +15,9 @@ export type Scenario =
   | 'map-unchunked'
   | 'memory'
   | 'head-of-line'
-  | 'head-of-line-long';
+  | 'head-of-line-long'
+  | 'stream'
+  | 'stream-memory';
 
 /** One measured figure: a backend (or peer, or floor) on a runtime, a workload, a worker count. */
 export interface Result {
@@ -29,7 +31,7 @@ export interface Result {
   workers: number;
   /** Tasks or items per sample (burst, map, ping-pong), else the number of inputs of one run. */
   n: number;
-  unit: 'ms' | 'tasks/s' | 'items/s' | 'us' | 'MB';
+  unit: 'ms' | 'tasks/s' | 'items/s' | 'us' | 'MB' | '%';
   better: 'lower' | 'higher';
   samples: number[];
   median: number;

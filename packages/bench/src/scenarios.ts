@@ -23,6 +23,10 @@ export interface Sizes {
   mapUnchunked: number;
   /** chunkSize of the chunked map. */
   chunkSize: number;
+  /** Items of the stream scenario (one generator task of small items). */
+  stream: number;
+  /** Items of 16 KB of the slow-consumer stream (memory must stay flat). */
+  streamMemory: number;
   scaling: SampleOptions;
   /** Sampling of the is_prime scaling rows, which feed a target (at least `scaling`). */
   scalingTarget: SampleOptions;
@@ -41,6 +45,8 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     map: 1_000_000,
     mapUnchunked: 20_000,
     chunkSize: 1_000,
+    stream: 500_000,
+    streamMemory: 8_000,
     scaling: { warmup: 1, samples: 5 },
     scalingTarget: { warmup: 1, samples: 5 },
     throughput: { warmup: 2, samples: 7 },
@@ -54,6 +60,8 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     map: 1_000_000,
     mapUnchunked: 10_000,
     chunkSize: 1_000,
+    stream: 200_000,
+    streamMemory: 4_000,
     scaling: { warmup: 0, samples: 1 },
     scalingTarget: { warmup: 0, samples: 3 },
     throughput: { warmup: 1, samples: 3 },
@@ -67,6 +75,8 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     map: 5_000,
     mapUnchunked: 500,
     chunkSize: 100,
+    stream: 2_000,
+    streamMemory: 200,
     scaling: { warmup: 0, samples: 1 },
     scalingTarget: { warmup: 0, samples: 1 },
     throughput: { warmup: 0, samples: 1 },
@@ -358,8 +368,93 @@ export function planSteps(cfg: BenchConfig): Step[] {
   }
 
   if (has('head-of-line')) steps.push(headOfLineStep(cfg));
+  const streamers = cfg.adapters.filter((a) => a.kind === 'offload' || a.kind === 'raw');
+  if (has('stream') && streamers.length > 0) {
+    steps.push({
+      label: `${cfg.runtime} stream of ${s.stream} items`,
+      runs: streamers.length * rounds(s.throughput),
+      run: () =>
+        withPools(streamers, 1, true, async (pools) => {
+          const entries = pools.map((pool, i) => ({
+            key: streamers[i] as Adapter,
+            run: async () => {
+              const t = now();
+              const got = await pool.stream?.('countTo', s.stream);
+              const ms = now() - t;
+              if (got !== s.stream) throw new Error(`the stream gave ${got} of ${s.stream} items`);
+              return s.stream / (ms / 1000);
+            },
+          }));
+          const measured = await interleave(entries, s.throughput, tick);
+          return measured.map((m) => ({
+            ...base(cfg, m.key, 'stream', 'countTo', 1, s.stream),
+            unit: 'items/s' as const,
+            better: 'higher' as const,
+            samples: m.samples,
+            median: m.median,
+            min: m.min,
+            max: m.max,
+            error: m.error,
+            note:
+              m.key.kind === 'raw'
+                ? 'a raw worker posting the items in batches of 256, no backpressure'
+                : 'executor.stream() of a generator task, highWaterMark 1024',
+          }));
+        }),
+    });
+  }
 
   const memory = cfg.memory;
+  const streamOffload = cfg.adapters.filter((a) => a.kind === 'offload');
+  if (has('stream') && memory && streamOffload.length > 0) {
+    const n = s.streamMemory;
+    const size = 16 * 1024;
+    steps.push({
+      label: `${cfg.runtime} stream of ${n} x 16 KB items to a slow consumer`,
+      runs: streamOffload.length * rounds(s.memory),
+      run: () =>
+        withPools(streamOffload, 1, true, async (pools) => {
+          const entries = pools.map((pool, i) => ({
+            key: streamOffload[i] as Adapter,
+            run: async () => {
+              let before = 0;
+              let peak = 0;
+              // The consumer waits 1 ms every 4 items: far slower than the generator, which would
+              // otherwise have the whole stream (n x 16 KB) in flight. Memory is compared over the
+              // second half, once the garbage of the first half is being collected at a steady rate.
+              const got = await pool.stream?.(
+                'blobs',
+                { n, size },
+                {
+                  highWaterMark: 16,
+                  onItem: async (k) => {
+                    if (k % 4 !== 0) return;
+                    if (k === n / 2) before = peak = memory();
+                    else if (k > n / 2) peak = Math.max(peak, memory());
+                    await sleep(1);
+                  },
+                },
+              );
+              if (got !== n) throw new Error(`the stream gave ${got} of ${n} items`);
+              return ((peak - before) / before) * 100;
+            },
+          }));
+          const measured = await interleave(entries, s.memory, tick);
+          return measured.map((m) => ({
+            ...base(cfg, m.key, 'stream-memory', 'blobs', 1, n),
+            unit: '%' as const,
+            better: 'lower' as const,
+            samples: m.samples,
+            median: m.median,
+            min: m.min,
+            max: m.max,
+            error: m.error,
+            note: `peak resident memory growth over the second half of ${n} x 16 KB items (${Math.round((n * size) / 2 ** 20)} MB) streamed to a slow consumer, highWaterMark 16`,
+          }));
+        }),
+    });
+  }
+
   if (has('memory') && memory) {
     steps.push({
       label: `${cfg.runtime} idle memory per worker`,

@@ -106,8 +106,18 @@ export function spinOrNot(ms: number): number {
   return ms > 0 ? spin(ms) : ms;
 }
 
+/** The stream workload: a generator of `n` small items (0..n-1), for the stream scenario. */
+export function* countTo(n: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}
+
+/** The slow-consumer stream workload: `n` items of `size` bytes each. */
+export function* blobs(args: { n: number; size: number }): Generator<Uint8Array> {
+  for (let i = 0; i < args.n; i++) yield new Uint8Array(args.size).fill(i & 255);
+}
+
 /** Every task, by name. */
-export const workloadTasks = { isPrime, fib, pow, rc4, sha256, add, spin, spinOrNot };
+export const workloadTasks = { isPrime, fib, pow, rc4, sha256, add, spin, spinOrNot, countTo, blobs };
 /** Names of the tasks. */
 export type WorkloadTaskName = keyof typeof workloadTasks;
 

@@ -15,6 +15,7 @@ import { mapCases } from './cases/map.js';
 import { protocolCases } from './cases/protocol.js';
 import { robustnessCases } from './cases/robustness.js';
 import { headOfLineCases, schedulingCases } from './cases/scheduling.js';
+import { streamCases } from './cases/streams.js';
 import { valueCases } from './cases/values.js';
 import type { Case } from './harness.js';
 
@@ -35,4 +36,5 @@ export const cases: Case[] = [
   ...mapCases,
   ...protocolCases,
   ...robustnessCases,
+  ...streamCases,
 ];

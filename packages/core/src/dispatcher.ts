@@ -10,7 +10,7 @@ import { CancelledError, type OffloadError, SerializationError, TimeoutError, Wo
 import { type CancelOwner, settleFuture } from './future.js';
 import { Lifecycle } from './lifecycle.js';
 import type { ExecutorStats, ResolvedOptions } from './options.js';
-import { pickWorker, planSteal } from './policy.js';
+import { pickStreamWorker, pickWorker, planSteal } from './policy.js';
 import type { PoolWorker, Task } from './pool-worker.js';
 import { decodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
 import { TaskQueue } from './queue.js';
@@ -33,6 +33,8 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
   #reserved = 0;
   #reserveTimer: Timer;
   readonly #counts = { completed: 0, failed: 0, cancelled: 0, timedOut: 0 };
+  /** Names of tasks that turned out to be generators: later calls of the typed proxy are scheduled as streams. */
+  readonly #streamNames = new Set<string>();
 
   constructor(spawn: Spawn, options: ResolvedOptions) {
     super(spawn, options);
@@ -63,7 +65,8 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
   }
 
   #tryAssign(task: Task): boolean {
-    const w = pickWorker(this.workers, task.suspect) ?? (this.canSpawn() ? this.spawnWorker() : undefined);
+    if (task.sink && !task.longStream && this.#streamNames.has(task.name)) task.longStream = true;
+    const w = (task.longStream ? pickStreamWorker(this.workers) : pickWorker(this.workers, task.suspect)) ?? (this.canSpawn() ? this.spawnWorker() : undefined);
     if (!w) return false;
     this.#assign(w, task);
     return true;
@@ -107,6 +110,8 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
       msg = task.chunk
         ? { t: 'run', id: task.id, name: task.name, args: task.args, c: 1, s: slot }
         : { t: 'run', id: task.id, name: task.name, args: task.args, s: slot };
+    if (task.sink) msg = streamMessage(task, slot);
+    if (task.longStream) this.#markStreaming(w, task);
     this.#send(w, msg, task.transfer);
     if (w.state === 'ready' && w.inflight.length <= w.concurrency) this.#reachedSlot(task);
   }
@@ -134,6 +139,40 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
       }
       for (let k = taken.length - 1; k >= 0; k--) this.#assign(thief, taken[k] as Task);
     }
+  }
+
+  // ---- streams ----
+
+  /**
+   * `task` is a stream running on `w`: count it, so that nothing is sent ahead
+   * to `w` while it runs, and take back what was sent ahead behind it (a task
+   * of the typed proxy is known to be a stream only once it runs).
+   */
+  #markStreaming(w: PoolWorker, task: Task): void {
+    if (task.streaming) return;
+    task.streaming = true;
+    w.streams++;
+    const slots = w.slots;
+    if (!slots || w.inflight.length <= w.concurrency) return;
+    const taken: Task[] = [];
+    for (let i = w.inflight.length - 1; i >= w.concurrency; i--) {
+      const t = w.inflight[i] as Task;
+      if (t === task || !slots.revoke(t.slot, t.id)) continue;
+      taken.push(t);
+    }
+    for (const t of taken) {
+      this.#detach(t);
+      w.assigned--;
+      this.queue.unshift(t);
+    }
+    if (taken.length > 0) queueMicrotask(() => this.pump());
+  }
+
+  /** The consumer of stream `task` took `n` items: let its generator produce `n` more. */
+  pull(task: Task, n: number): void {
+    const w = task.worker;
+    if (!w || w.state === 'dead' || task.future.done()) return;
+    this.#send(w, { t: 'pull', id: task.id, n });
   }
 
   // ---- messages out ----
@@ -190,6 +229,31 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
           else this.#settle(task, 'rejected', decodeError(msg.error));
           break;
         }
+        // ---- streams and progress ----
+        case 'stream': {
+          const task = this.inflight.get(msg.id);
+          if (!task?.sink || task.worker !== w) break;
+          task.sink.streaming = true;
+          this.#streamNames.add(task.name);
+          this.#markStreaming(w, task);
+          break;
+        }
+        case 'yield': {
+          const task = this.inflight.get(msg.id);
+          if (task?.worker === w && !task.future.done()) task.sink?.push(msg.value);
+          break;
+        }
+        case 'yields': {
+          const task = this.inflight.get(msg.id);
+          if (task?.worker === w && !task.future.done()) task.sink?.pushAll(msg.values);
+          break;
+        }
+        case 'progress': {
+          const task = this.inflight.get(msg.id);
+          if (task?.worker === w && task.onProgress && !task.future.done()) callProgress(task.onProgress, msg.value);
+          break;
+        }
+        // ---- end streams and progress ----
         case 'hello':
           if (msg.v !== PROTOCOL_VERSION) {
             this.startFailed(
@@ -442,6 +506,25 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
       crashedWorkers: this.crashedWorkers,
       spawnedWorkers: this.spawnedWorkers,
     };
+  }
+}
+
+/** The `stream` message of a task sent as a stream. */
+function streamMessage(task: Task, slot: number): ToWorker {
+  const hwm = task.sink?.hwm ?? 1;
+  return slot < 0
+    ? { t: 'stream', id: task.id, name: task.name, args: task.args, hwm }
+    : { t: 'stream', id: task.id, name: task.name, args: task.args, hwm, s: slot };
+}
+
+/** Call an `onProgress` callback; what it throws is re-thrown in a microtask (reported like an uncaught error) so it cannot break the executor. */
+function callProgress(onProgress: (value: unknown) => void, value: unknown): void {
+  try {
+    onProgress(value);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
   }
 }
 

@@ -12,8 +12,11 @@ import {
   checkTaskOptions,
   type ExecutorOptions,
   type ExecutorStats,
+  type IsStreamTask,
   type MapOptions,
   resolveOptions,
+  type StreamItem,
+  type StreamOptions,
   type TaskArgs,
   type TaskMap,
   type TaskName,
@@ -21,6 +24,7 @@ import {
   type TaskResult,
 } from './options.js';
 import type { Task } from './pool-worker.js';
+import { checkHighWaterMark, DEFAULT_HIGH_WATER_MARK, StreamIterator, StreamingFuture, StreamSink, type TaskStream } from './stream.js';
 import { isProxyReserved, type ProxyReservedName } from './task-names.js';
 import type { Capabilities, Spawn } from './transport.js';
 
@@ -35,12 +39,16 @@ export interface ShutdownOptions {
 }
 
 /**
- * The typed proxy: `executor.tasks.fib(30)` is `executor.submit('fib', [30])`.
+ * The typed proxy: `executor.tasks.fib(30)` is `executor.submit('fib', [30])`,
+ * and for a generator task `executor.tasks.primes(100)` is a {@link TaskStream}
+ * like `executor.stream('primes', [100])`.
  * Names every object answers (those of `Object.prototype`, `then`, `toJSON`)
  * and symbols are not tasks on the proxy; run such tasks with `submit()`.
  */
 export type TaskProxy<T> = {
-  [K in Exclude<TaskName<T>, ProxyReservedName>]: (...args: TaskArgs<T, K>) => Future<TaskResult<T, K>>;
+  [K in Exclude<TaskName<T>, ProxyReservedName>]: (
+    ...args: TaskArgs<T, K>
+  ) => IsStreamTask<T, K> extends true ? TaskStream<StreamItem<T, K>> : Future<TaskResult<T, K>>;
 };
 
 const noop = () => {};
@@ -75,8 +83,31 @@ export class Executor<T extends TaskMap = TaskMap> {
     return this.#submit(name, args, options, false) as Future<TaskResult<T, K>>;
   }
 
-  #submit(name: string, args: unknown[], options: TaskOptions | undefined, chunk: boolean): Future<unknown> {
-    const future = new Future<unknown>();
+  /**
+   * Run task `name` as a stream: iterate the items a (sync or async) generator
+   * task yields, as they are produced. The worker runs ahead of the consumer by
+   * at most `highWaterMark` items; `break` stops the generator (its `finally`
+   * blocks run); `timeout` bounds the whole stream. A plain task yields its one
+   * result. See {@link TaskStream}.
+   */
+  stream<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: StreamOptions): TaskStream<StreamItem<T, K>> {
+    if (typeof name !== 'string') throw new InvalidArgumentError(`Task name must be a string; got ${typeof name}.`);
+    if (!Array.isArray(args)) {
+      throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. stream("${name}", [x]).`);
+    }
+    checkTaskOptions(options);
+    const sink = new StreamSink(checkHighWaterMark(options?.highWaterMark));
+    const future = this.#submit(name, args, options, false, sink, true);
+    return new StreamIterator<StreamItem<T, K>>(future, sink);
+  }
+
+  #submit(name: string, args: unknown[], options: TaskOptions | undefined, chunk: boolean, sink?: StreamSink, longStream = false): Future<unknown> {
+    let future: Future<unknown>;
+    if (sink) {
+      const f = new StreamingFuture<unknown>();
+      f.sink = sink;
+      future = f;
+    } else future = new Future<unknown>();
     const d = this.#d;
     if (d.closing) {
       settleFuture(future, 'rejected', new ExecutorShutdownError());
@@ -111,6 +142,12 @@ export class Executor<T extends TaskMap = TaskMap> {
       slot: -1,
       stopBy: 0,
     };
+    if (sink) {
+      task.sink = sink;
+      if (longStream) task.longStream = true;
+      sink.pull = (n) => d.pull(task, n);
+    }
+    if (options?.onProgress) task.onProgress = options.onProgress;
     bindFuture(future, d, task);
     if (signal) {
       task.onAbort = () => future.cancel(signal.reason);
@@ -135,7 +172,8 @@ export class Executor<T extends TaskMap = TaskMap> {
           const name = key as string;
           let fn = cache.get(name);
           if (!fn) {
-            fn = (...args: unknown[]) => this.#submit(name, args, undefined, false);
+            // Sent as a stream: a generator task streams its items, any other task settles as usual.
+            fn = (...args: unknown[]) => this.#submit(name, args, undefined, false, new StreamSink(DEFAULT_HIGH_WATER_MARK));
             cache.set(name, fn);
           }
           return fn;

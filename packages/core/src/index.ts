@@ -26,7 +26,10 @@ export { MapIterator } from './map.js';
 export type {
   ExecutorOptions,
   ExecutorStats,
+  IsStreamTask,
   MapOptions,
+  StreamItem,
+  StreamOptions,
   TaskArgs,
   TaskMap,
   TaskName,
@@ -35,5 +38,6 @@ export type {
   Transferred,
 } from './options.js';
 export { type Batch, type EncodedError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
+export { StreamingFuture, type TaskStream } from './stream.js';
 export type { ProxyReservedName } from './task-names.js';
 export type { Capabilities, Spawn, Transport, TransportEvents } from './transport.js';

@@ -225,6 +225,9 @@ export abstract class Lifecycle {
     const wasStarting = w.state === 'starting';
     const ran = new Set<Task>();
     for (const t of w.inflight) if (w.started(t)) ran.add(t);
+    /** Streams that ran: their items were delivered, so they cannot run again; they fail with their worker. */
+    const lost = new Set<Task>();
+    for (const t of ran) if (t.streaming) lost.add(t);
     w.state = 'dead';
     w.idleTimer = cancelTimer(w.idleTimer);
     w.startTimer = cancelTimer(w.startTimer);
@@ -266,12 +269,20 @@ export abstract class Lifecycle {
         // Tasks the worker had not started go back as they were.
         for (let k = pending.length - 1; k >= 0; k--) {
           const t = pending[k] as Task;
+          if (lost.has(t)) {
+            this.failTask(t, streamLost(t, info));
+            continue;
+          }
           if (culprits.length > 1 && ran.has(t)) t.suspect = true;
           this.queue.unshift(t);
         }
       }
     } else {
-      for (let k = pending.length - 1; k >= 0; k--) this.queue.unshift(pending[k] as Task);
+      for (let k = pending.length - 1; k >= 0; k--) {
+        const t = pending[k] as Task;
+        if (lost.has(t)) this.failTask(t, streamLost(t, info));
+        else this.queue.unshift(t);
+      }
     }
     this.refill();
     this.afterExit();
@@ -306,6 +317,15 @@ export abstract class Lifecycle {
       this.afterExit();
     });
   }
+}
+
+/** The error of a stream whose worker ended while it ran. */
+function streamLost(task: Task, info: ExitInfo): WorkerCrashedError {
+  const code = info.exitCode !== undefined ? ` (exit code ${info.exitCode})` : info.signal ? ` (${info.signal})` : '';
+  return new WorkerCrashedError(`The worker running stream "${task.name}" ended${code} before the stream did.`, {
+    cause: info.error,
+    exitCode: info.exitCode,
+  });
 }
 
 /** What an unexpected exit of a starting worker means. */

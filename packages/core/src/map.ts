@@ -70,7 +70,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
       throw new InvalidArgumentError(`map() option "maxInFlight" must be an integer >= 1; got ${String(maxInFlight)}.`);
     }
     const { pull, sync, close } = puller(inputs);
-    const taskOptions: TaskOptions = { timeout: options.timeout, priority: options.priority, signal: options.signal };
+    const taskOptions: TaskOptions = { timeout: options.timeout, priority: options.priority, signal: options.signal, onProgress: options.onProgress };
     this.#submit = (chunk) => submit(chunk, taskOptions, single);
     this.#pull = pull;
     this.#sync = sync;

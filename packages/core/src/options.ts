@@ -31,6 +31,26 @@ export type TaskArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => 
 /** Result of task `K`, after awaiting it and unwrapping `transfer()`. */
 export type TaskResult<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R ? (Awaited<R> extends Transferred<infer V> ? V : Awaited<R>) : never;
 
+/** Item type of a yielded value, after unwrapping `transfer()`. */
+type Unwrap<Y> = Y extends Transferred<infer V> ? V : Y;
+/**
+ * What `executor.stream()` yields for task `K`: the items of a (sync or async)
+ * generator task, or the one result of any other task.
+ */
+export type StreamItem<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R
+  ? R extends Generator<infer Y, unknown, unknown> | AsyncGenerator<infer Y, unknown, unknown>
+    ? Unwrap<Y>
+    : TaskResult<T, K>
+  : never;
+/** True when task `K` is a generator function (it returns a Generator or an AsyncGenerator). */
+export type IsStreamTask<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R
+  ? [R] extends [never]
+    ? false
+    : R extends Generator<unknown, unknown, unknown> | AsyncGenerator<unknown, unknown, unknown>
+      ? true
+      : false
+  : false;
+
 /** Options every backend accepts. */
 export interface ExecutorOptions {
   /** Most workers alive at once. Default: the runtime's available parallelism. */
@@ -65,6 +85,19 @@ export interface TaskOptions {
   transfer?: Transferable[];
   /** Higher runs first. Default 0. Equal priorities run in submission order. */
   priority?: number;
+  /**
+   * Called with each progress value the task reports with `taskContext().progress(value)`.
+   * Coalesced: when the task reports faster than values are delivered, the latest wins; the
+   * last value reported before the task settled is delivered before its Future settles. An
+   * exception it throws is re-thrown in a microtask (an uncaught error), never into the executor.
+   */
+  onProgress?: (value: unknown) => void;
+}
+
+/** Options of `executor.stream()`. */
+export interface StreamOptions extends TaskOptions {
+  /** Most items the worker produces ahead of the consumer; then it pauses until items are consumed. Default 16. */
+  highWaterMark?: number;
 }
 
 /** Options of `executor.map()`. */
@@ -81,6 +114,8 @@ export interface MapOptions {
   timeout?: number;
   /** Priority of each chunk. */
   priority?: number;
+  /** Called with the progress values each task (each chunk) reports; see {@link TaskOptions.onProgress}. */
+  onProgress?: (value: unknown) => void;
 }
 
 /** Counters returned by `executor.stats()`. */
@@ -167,6 +202,9 @@ export function checkTaskOptions(o: TaskOptions | undefined): void {
   }
   if (o.transfer !== undefined && !Array.isArray(o.transfer)) {
     throw new InvalidArgumentError('Task option "transfer" must be an array of Transferable objects.');
+  }
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
+    throw new InvalidArgumentError('Task option "onProgress" must be a function.');
   }
   if (o.signal !== undefined && (o.signal === null || typeof (o.signal as AbortSignal).aborted !== 'boolean')) {
     throw new InvalidArgumentError('Task option "signal" must be an AbortSignal.');

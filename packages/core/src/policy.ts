@@ -53,3 +53,16 @@ export function planSteal(thief: PoolWorker, workers: readonly PoolWorker[]): { 
   if (!victim) return undefined;
   return { victim, count: Math.min(room, Math.ceil((most - mine) / 2)) };
 }
+
+/**
+ * The worker that should take a stream: one with a free running slot (a
+ * stream never waits behind another task), ready workers first.
+ */
+export function pickStreamWorker(workers: readonly PoolWorker[]): PoolWorker | undefined {
+  let best: PoolWorker | undefined;
+  for (const w of workers) {
+    if (w.free() <= 0 || w.idleSlots() <= 0) continue;
+    if (!best || (w.state === 'ready' && best.state !== 'ready')) best = w;
+  }
+  return best;
+}

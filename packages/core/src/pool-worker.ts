@@ -10,6 +10,7 @@ import type { OffloadError } from './errors.js';
 import type { Future } from './future.js';
 import type { Batch, ToWorker } from './protocol.js';
 import type { Queued } from './queue.js';
+import type { StreamSink } from './stream.js';
 import type { Transport } from './transport.js';
 
 /** One submitted task, as the scheduler tracks it. */
@@ -34,6 +35,15 @@ export interface Task extends Queued {
   slot: number;
   /** When a cancelled or timed-out task that is still running must have stopped (ms, performance.now()); 0 if not stopping. */
   stopBy: number;
+  // ---- streams and progress ----
+  /** Sent as a stream (`executor.stream()` or the typed proxy): where its items go. */
+  sink?: StreamSink;
+  /** Known to be a stream before it runs (`executor.stream()`): it only goes to a free running slot. */
+  longStream?: boolean;
+  /** It is a stream running on its worker, counted in the worker's `streams`. */
+  streaming?: boolean;
+  /** The caller's `onProgress`. */
+  onProgress?: (value: unknown) => void;
 }
 
 /** Longest stretch of work, in ms, that may wait in a worker behind a running task. */
@@ -74,6 +84,8 @@ export class PoolWorker {
   /** The fallback that terminates it if it has not closed in time. */
   closeTimer: ReturnType<typeof setTimeout> | undefined;
   referenced = true;
+  /** Streams it runs: while any does, nothing is sent ahead to it (a stream holds its slot for long). */
+  streams = 0;
 
   constructor(
     readonly id: number,
@@ -85,7 +97,7 @@ export class PoolWorker {
   free(): number {
     if (this.state === 'dead' || this.retiring || this.exclusive) return 0;
     const slots = this.slots;
-    const ahead = slots && this.state === 'ready' ? this.prefetch : 0;
+    const ahead = slots && this.state === 'ready' && this.streams === 0 ? this.prefetch : 0;
     const limit = Math.min(this.concurrency + ahead, this.maxTasks - this.assigned);
     const room = limit - this.inflight.length;
     return slots ? Math.min(room, slots.available) : room;
@@ -143,6 +155,10 @@ export class PoolWorker {
     if (task.slot >= 0) {
       this.slots?.release(task.slot);
       task.slot = -1;
+    }
+    if (task.streaming) {
+      task.streaming = false;
+      this.streams--;
     }
     task.worker = undefined;
   }

@@ -29,7 +29,18 @@ export type ToWorker =
   /** Abort the task's signal (or drop it if it has not started). */
   | { t: 'cancel'; id: number; reason?: EncodedError }
   /** Finish what is running, then close. */
-  | { t: 'close' };
+  | { t: 'close' }
+  // ---- streams (see worker-stream.ts and stream.ts) ----
+  /**
+   * Run task `name` with `args` as a stream: when it returns an iterator (a sync
+   * or async generator), the worker sends `stream`, then one `yield` per item,
+   * producing at most `hwm` items beyond the credit the executor granted with
+   * `pull`; the end is `ok` (value undefined) or `err`. Any other result comes
+   * back as a plain `ok`. `s` is a claim slot, as for `run`.
+   */
+  | { t: 'stream'; id: number; name: string; args: unknown[]; hwm: number; s?: number }
+  /** The caller consumed `n` more items of stream `id`: the worker may produce `n` more. */
+  | { t: 'pull'; id: number; n: number };
 
 /** Messages from a worker to the executor. */
 export type FromWorker =
@@ -46,10 +57,14 @@ export type FromWorker =
   | { t: 'ok'; id: number; value: unknown }
   /** Task `id` threw `error`. */
   | { t: 'err'; id: number; error: EncodedError }
-  /** Reserved: progress event of task `id`. */
+  /** Progress of task `id`: the latest value it reported since the previous batch (coalesced). */
   | { t: 'progress'; id: number; value: unknown }
-  /** Reserved: one streamed item of task `id`. */
+  /** One streamed item of task `id`, in order. */
   | { t: 'yield'; id: number; value: unknown }
+  /** Task `id` (sent as `stream`) returned an iterator: its items follow as `yield` or `yields` messages. */
+  | { t: 'stream'; id: number }
+  /** Consecutive streamed items of task `id`, in order (one message for many small items). */
+  | { t: 'yields'; id: number; values: unknown[] }
   /**
    * The worker is ending itself (`self.close()`, `process.exit()`, `Deno.exit()`):
    * sent last, because a Web Worker that closes itself gives its parent no event.
@@ -103,7 +118,11 @@ function fromWorkerFault(msg: Loose): string | undefined {
     case 'ok':
     case 'progress':
     case 'yield':
+    case 'stream':
       return isId(msg.id) ? undefined : 'its id is not an integer';
+    case 'yields':
+      if (!isId(msg.id)) return 'its id is not an integer';
+      return Array.isArray(msg.values) ? undefined : 'its items are not a list';
     case 'err':
       if (!isId(msg.id)) return 'its id is not an integer';
       return isEncodedError(msg.error) ? undefined : 'its error has no string name and message';
@@ -130,6 +149,15 @@ function toWorkerFault(msg: Loose): string | undefined {
       if (!Array.isArray(msg.args)) return 'its arguments are not a list';
       if (msg.s !== undefined && !Number.isSafeInteger(msg.s)) return 'its claim slot is not an integer';
       return msg.c === undefined || msg.c === 1 ? undefined : 'its chunk flag is not 1';
+    case 'stream':
+      if (!isId(msg.id)) return 'its id is not an integer';
+      if (typeof msg.name !== 'string') return 'its task name is not a string';
+      if (!Array.isArray(msg.args)) return 'its arguments are not a list';
+      if (msg.s !== undefined && !Number.isSafeInteger(msg.s)) return 'its claim slot is not an integer';
+      return Number.isSafeInteger(msg.hwm) && (msg.hwm as number) > 0 ? undefined : 'its high-water mark is not a positive integer';
+    case 'pull':
+      if (!isId(msg.id)) return 'its id is not an integer';
+      return Number.isSafeInteger(msg.n) && (msg.n as number) > 0 ? undefined : 'its count is not a positive integer';
     case 'cancel':
       if (!isId(msg.id)) return 'its id is not an integer';
       return msg.reason === undefined || isEncodedError(msg.reason) ? undefined : 'its reason has no string name and message';

@@ -9,108 +9,20 @@
  * ```
  * @module
  */
-import { batchReceiver, postBatch } from './batch.js';
-import { claim } from './claims.js';
-import { CancelledError, OffloadError, TaskNotFoundError } from './errors.js';
-import type { TaskMap, Transferred } from './options.js';
-import {
-  type Batch,
-  type ChunkResult,
-  type EncodedError,
-  encodeError,
-  type FromWorker,
-  PROTOCOL_VERSION,
-  packBatch,
-  readToWorker,
-  type ToWorker,
-} from './protocol.js';
-import { serializationFailure } from './serialization.js';
-import { findTask } from './task-names.js';
+import type { TaskMap } from './options.js';
+import { type FromWorker, packBatch } from './protocol.js';
+import { type Endpoint, type ExposeOptions, flushPending, serve } from './serve.js';
 import { markExposed, watchForExpose } from './worker-load.js';
 
 export type { TaskMap, Transferred } from './options.js';
+export { type Endpoint, type ExposeOptions, serve } from './serve.js';
+export { type TaskContext, taskContext, transfer } from './task-context.js';
 export { loadTaskModule } from './worker-load.js';
-
-/** What a running task can read about itself. Also bound as `this` of a task function. */
-export interface TaskContext {
-  /** Aborted when the caller cancels the task or its timeout expires. Check it in long loops. */
-  readonly signal: AbortSignal;
-  /** The task's id within its executor. */
-  readonly taskId: number;
-}
-
-/** Options of `expose()`. */
-export interface ExposeOptions {
-  /** Runs once per worker before its first task, with the executor's `init` arguments. May be async. */
-  init?: (...args: never[]) => unknown;
-}
-
-/**
- * How a worker talks to its executor. Backends install one before loading the
- * task module. It passes data through as it is: `serve()` packs and reads the
- * protocol batches, and ignores data that is not one.
- */
-export interface Endpoint {
-  /** Post a batch; must throw synchronously when it cannot be serialized. */
-  post(batch: Batch<FromWorker>, transfer: Transferable[]): void;
-  /** Call `onData` with every message that arrives from the executor. */
-  listen(onData: (data: unknown) => void): void;
-  /**
-   * End this worker once everything posted and written (stdout, stderr) has
-   * been delivered. Called after a `close` message, when the last result is
-   * out. Without it the executor terminates the worker after a bound.
-   */
-  close?(): void;
-}
 
 /** Global slot where a backend's worker bootstrap installs its {@link Endpoint}. */
 export const ENDPOINT = Symbol.for('offload.endpoint');
 /** Marks an object returned by `expose()`. */
 export const EXPOSED = Symbol.for('offload.exposed');
-
-const TRANSFER = Symbol.for('offload.transfer');
-
-/**
- * Return `value` from a task and move `transfer` (ArrayBuffers, ports...) to
- * the caller instead of copying them.
- */
-export function transfer<V>(value: V, transferList: Transferable[]): Transferred<V> {
-  return { [TRANSFER]: true, value, transfer: transferList } as unknown as Transferred<V>;
-}
-
-const isTransferred = (v: unknown): v is Transferred<unknown> => typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[TRANSFER] === true;
-
-let current: TaskContext | undefined;
-
-/** The context of the task being started. Call it synchronously at the top of a task function. */
-export function taskContext(): TaskContext {
-  if (!current) {
-    throw new OffloadError('ERR_OFFLOAD_INVALID_ARGUMENT', 'taskContext() must be called synchronously at the start of a task function (before any await).');
-  }
-  return current;
-}
-
-class Context implements TaskContext {
-  #controller: AbortController | undefined;
-  #reason: unknown;
-  #aborted = false;
-  constructor(readonly taskId: number) {}
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#reason);
-    }
-    return this.#controller.signal;
-  }
-  abort(reason: unknown): void {
-    this.#aborted = true;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
-  }
-}
-
-/** Flushes the outgoing batch of the worker being served; set by `serve()`, used before a `bye`. */
-let flushOutbox: (() => void) | undefined;
 
 type Wrappable = Record<string, unknown> | undefined | null;
 
@@ -153,7 +65,7 @@ function webEndpoint(): Endpoint | undefined {
     if (said) return;
     said = true;
     try {
-      flushOutbox?.();
+      flushPending();
       post(packBatch<FromWorker>([code === undefined ? { t: 'bye' } : { t: 'bye', code }]), []);
     } catch {}
   };
@@ -207,204 +119,3 @@ export function expose<T extends TaskMap>(tasks: T, options: ExposeOptions = {})
 
 // In a Web Worker made straight on the task module (no bootstrap), report a module that never calls expose().
 watchForExpose();
-
-/** Longest time results may wait in the outgoing batch while more tasks run. */
-const FLUSH_AFTER_MS = 1;
-const perf = globalThis.performance;
-
-/**
- * Run the protocol for one worker over `endpoint`. Exported for backends and
- * the inline executor; task modules use `expose()`.
- */
-export function serve(endpoint: Endpoint, tasks: TaskMap, options: ExposeOptions = {}): void {
-  let ready: Promise<void> | undefined;
-  let started = false;
-  let concurrency = 1;
-  let running = 0;
-  /** Claim slots shared with the executor, when it sends tasks ahead (see claims.ts). */
-  let claims: Int32Array | undefined;
-  const waiting: Extract<ToWorker, { t: 'run' }>[] = [];
-  const contexts = new Map<number, Context>();
-  let outbox: FromWorker[] = [];
-  let transfers: Transferable[] = [];
-  let flushScheduled = false;
-  let lastFlush = perf.now();
-  /** Task name of each outbox entry ('' for non-results), for the message of a result that cannot be sent. */
-  let outNames: string[] = [];
-  /** Transfer list of each outbox entry, made only when one has one (for the one-by-one fallback). */
-  let outTransfers: (Transferable[] | undefined)[] | undefined;
-  let sentNames = outNames;
-  let sentTransfers = outTransfers;
-  const post = (batch: Batch<FromWorker>, t: Transferable[]): void => endpoint.post(batch, t);
-  const transferOf = (_msg: FromWorker, i: number): Transferable[] | undefined => sentTransfers?.[i];
-  /** A message of the batch could not be posted even alone: a result becomes the task's SerializationError. */
-  const postFailed = (msg: FromWorker, i: number, error: unknown): void => {
-    if (msg.t !== 'ok') return;
-    const failure = serializationFailure('result', sentNames[i] ?? '?', [msg.value], error);
-    post(packBatch<FromWorker>([{ t: 'err', id: msg.id, error: encodeError(failure) }]), []);
-  };
-
-  const flush = (): void => {
-    flushScheduled = false;
-    lastFlush = perf.now();
-    if (outbox.length === 0) return;
-    const batch = outbox;
-    const t = transfers;
-    sentNames = outNames;
-    sentTransfers = outTransfers;
-    outbox = [];
-    transfers = [];
-    outNames = [];
-    outTransfers = undefined;
-    postBatch(post, batch, t, transferOf, postFailed);
-  };
-  flushOutbox = flush;
-  const send = (msg: FromWorker, t?: Transferable[], name = ''): void => {
-    outbox.push(msg);
-    outNames.push(name);
-    if (t) {
-      for (const x of t) transfers.push(x);
-      (outTransfers ??= [])[outbox.length - 1] = t;
-    }
-    if (perf.now() - lastFlush >= FLUSH_AFTER_MS) flush();
-    else if (!flushScheduled) {
-      flushScheduled = true;
-      queueMicrotask(flush);
-    }
-  };
-
-  const settle = (id: number, name: string, ok: boolean, value: unknown): void => {
-    contexts.delete(id);
-    if (ok) {
-      if (isTransferred(value)) send({ t: 'ok', id, value: value.value }, value.transfer, name);
-      else send({ t: 'ok', id, value }, undefined, name);
-    } else send({ t: 'err', id, error: encodeError(value) });
-  };
-
-  const runChunk = (fn: (...a: unknown[]) => unknown, ctx: Context, inputs: unknown[]): unknown => {
-    const values: unknown[] = [];
-    const step = (i: number): unknown => {
-      for (; i < inputs.length; i++) {
-        let r: unknown;
-        try {
-          r = fn.call(ctx, inputs[i]);
-        } catch (e) {
-          return [values, i, encodeError(e)] satisfies ChunkResult;
-        }
-        if (r && typeof (r as PromiseLike<unknown>).then === 'function') {
-          const at = i;
-          return Promise.resolve(r).then(
-            (v) => {
-              values.push(v);
-              return step(at + 1);
-            },
-            (e) => [values, at, encodeError(e)] satisfies ChunkResult,
-          );
-        }
-        values.push(r);
-      }
-      return [values] satisfies ChunkResult;
-    };
-    return step(0);
-  };
-
-  const start = (msg: Extract<ToWorker, { t: 'run' }>): void => {
-    // The executor took this task back for another worker: skip it without a word.
-    if (msg.s !== undefined && claims && !claim(claims, msg.s, msg.id)) return;
-    const fn = findTask(tasks, msg.name);
-    if (!fn) {
-      send({ t: 'err', id: msg.id, error: encodeError(new TaskNotFoundError(msg.name, Object.keys(tasks))) });
-      return;
-    }
-    const ctx = contexts.get(msg.id) ?? new Context(msg.id);
-    let result: unknown;
-    current = ctx;
-    try {
-      result = msg.c ? runChunk(fn, ctx, msg.args) : fn.apply(ctx, msg.args);
-    } catch (error) {
-      current = undefined;
-      settle(msg.id, msg.name, false, error);
-      return;
-    }
-    current = undefined;
-    if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
-      contexts.set(msg.id, ctx);
-      running++;
-      Promise.resolve(result).then(
-        (v) => {
-          running--;
-          settle(msg.id, msg.name, true, v);
-          drain();
-        },
-        (e) => {
-          running--;
-          settle(msg.id, msg.name, false, e);
-          drain();
-        },
-      );
-    } else settle(msg.id, msg.name, true, result);
-  };
-
-  /** A `close` arrived: take no more work, and end the worker once the last result is out. */
-  let closing = false;
-  const endIfClosed = (): void => {
-    if (!closing || running > 0 || waiting.length > 0) return;
-    closing = false;
-    flush();
-    endpoint.close?.();
-  };
-
-  const drain = (): void => {
-    while (running < concurrency && waiting.length > 0) start(waiting.shift() as Extract<ToWorker, { t: 'run' }>);
-    endIfClosed();
-  };
-
-  const cancel = (id: number, reason: EncodedError | undefined): void => {
-    const i = waiting.findIndex((m) => m.id === id);
-    const error = new CancelledError(reason?.message ?? 'The task was cancelled.');
-    if (i >= 0) {
-      waiting.splice(i, 1);
-      send({ t: 'err', id, error: encodeError(error) });
-      return;
-    }
-    contexts.get(id)?.abort(error);
-  };
-
-  const onBatch = (batch: ToWorker[]): void => {
-    for (const msg of batch) {
-      switch (msg.t) {
-        case 'run':
-          waiting.push(msg);
-          break;
-        case 'cancel':
-          cancel(msg.id, msg.reason);
-          break;
-        case 'close':
-          closing = true;
-          break;
-        case 'start':
-          if (started) break;
-          started = true;
-          concurrency = msg.concurrency;
-          if (msg.claims) claims = new Int32Array(msg.claims);
-          ready = (async () => {
-            if (options.init) await (options.init as (...a: unknown[]) => unknown)(...(msg.init ?? []));
-          })().then(
-            () => send({ t: 'ready' }),
-            (error) => {
-              send({ t: 'fatal', error: encodeError(error), phase: 'init' });
-              throw error;
-            },
-          );
-          break;
-        default:
-          break;
-      }
-    }
-    if (!ready) return;
-    ready.then(drain, () => {});
-  };
-  // Foreign data is ignored; a malformed protocol batch is answered with `fatal` (the executor stops this worker).
-  endpoint.listen(batchReceiver(readToWorker, onBatch, (error) => send({ t: 'fatal', error: encodeError(error) })));
-  post(packBatch<FromWorker>([{ t: 'hello', v: PROTOCOL_VERSION, tasks: Object.keys(tasks) }]), []);
-}

@@ -9,6 +9,7 @@ import type { Future } from '../src/future.js';
 import { createInlineExecutor, type InlineExecutor } from '../src/inline.js';
 import type { MapIterator } from '../src/map.js';
 import type { TaskArgs, TaskMap, TaskResult, Transferred } from '../src/options.js';
+import type { TaskStream } from '../src/stream.js';
 import { expose, type TaskContext, transfer } from '../src/worker.js';
 
 const tasks = expose({
@@ -31,6 +32,18 @@ const tasks = expose({
     return this.taskId + ms;
   },
   toString: () => 'a task called toString',
+  *primes(limit: number) {
+    for (let n = 2; n < limit; n++) yield n;
+  },
+  async *words(text: string) {
+    for (const w of text.split(' ')) yield w;
+  },
+  *buffers(count: number) {
+    for (let i = 0; i < count; i++) {
+      const b = new ArrayBuffer(8);
+      yield transfer(b, [b]);
+    }
+  },
 });
 type Tasks = typeof tasks;
 declare const ex: Executor<Tasks>;
@@ -99,7 +112,7 @@ describe('the typed proxy', () => {
 
   test('names every object has are not tasks on the proxy (submit() still runs them)', () => {
     expectTypeOf<keyof TaskProxy<Tasks>>().toEqualTypeOf<
-      'add' | 'greet' | 'length' | 'sum' | 'now' | 'nothing' | 'echo' | 'buffer' | 'bufferLater' | 'withContext'
+      'add' | 'greet' | 'length' | 'sum' | 'now' | 'nothing' | 'echo' | 'buffer' | 'bufferLater' | 'withContext' | 'primes' | 'words' | 'buffers'
     >();
     expectTypeOf(ex.tasks.toString).toEqualTypeOf<() => string>();
     expectTypeOf(ex.tasks).not.toHaveProperty('then');
@@ -112,6 +125,42 @@ describe('the typed proxy', () => {
     ex.tasks.add('1', 2);
     // @ts-expect-error too few arguments
     ex.tasks.add(1);
+  });
+});
+
+describe('streams and progress', () => {
+  test('stream() yields the items of a generator task, sync or async, transfer() unwrapped', async () => {
+    expectTypeOf(ex.stream('primes', [10])).toEqualTypeOf<TaskStream<number>>();
+    expectTypeOf(ex.stream('words', ['a b'], { highWaterMark: 4 })).toEqualTypeOf<TaskStream<string>>();
+    expectTypeOf(ex.stream('buffers', [2])).toEqualTypeOf<TaskStream<ArrayBuffer>>();
+    for await (const p of ex.stream('primes', [10])) expectTypeOf(p).toEqualTypeOf<number>();
+    expectTypeOf(ex.stream('primes', [10]).finished).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(ex.stream('primes', [10]).cancel).toEqualTypeOf<(reason?: unknown) => boolean>();
+    // @ts-expect-error a string where a number goes
+    ex.stream('primes', ['10']);
+    // @ts-expect-error highWaterMark is a number
+    ex.stream('primes', [10], { highWaterMark: '4' });
+  });
+
+  test('stream() of a plain task yields its result', () => {
+    expectTypeOf(ex.stream('add', [1, 2])).toEqualTypeOf<TaskStream<number>>();
+    expectTypeOf(ex.stream('bufferLater', [1])).toEqualTypeOf<TaskStream<{ bytes: Uint8Array<ArrayBuffer>; size: number }>>();
+  });
+
+  test('the typed proxy returns a TaskStream for generator tasks and a Future for the others', () => {
+    expectTypeOf(ex.tasks.primes(10)).toEqualTypeOf<TaskStream<number>>();
+    expectTypeOf(ex.tasks.words('a b')).toEqualTypeOf<TaskStream<string>>();
+    expectTypeOf(ex.tasks.buffers(1)).toEqualTypeOf<TaskStream<ArrayBuffer>>();
+    expectTypeOf(ex.tasks.add(1, 2)).toEqualTypeOf<Future<number>>();
+    expectTypeOf(ex.tasks.primes(10)).not.toHaveProperty('then');
+  });
+
+  test('onProgress is a task and map option; progress() is on the task context', () => {
+    ex.submit('add', [1, 2], { onProgress: (v) => expectTypeOf(v).toEqualTypeOf<unknown>() });
+    ex.map('length', ['a'], { onProgress: () => {} });
+    expectTypeOf<TaskContext['progress']>().toEqualTypeOf<(value: unknown) => void>();
+    // @ts-expect-error onProgress is a function
+    ex.submit('add', [1, 2], { onProgress: 1 });
   });
 });
 

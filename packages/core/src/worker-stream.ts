@@ -1,0 +1,139 @@
+/**
+ * Worker side of streams: the pump that drives a generator task under the
+ * credit the executor grants (backpressure), and stops it on cancel.
+ *
+ * The pump calls `next()` only while it has credit, so a generator never runs
+ * ahead of its consumer by more than the stream's high-water mark: the
+ * executor starts a stream with `hwm` credits and grants more with `pull`
+ * messages as the caller consumes items. Cancelling (the caller broke out of
+ * its loop, aborted its signal, or the timeout expired) calls the
+ * generator's `return()`, so its `finally` blocks run.
+ * @module
+ */
+import { SerializationError } from './errors.js';
+import type { FromWorker } from './protocol.js';
+
+/** A sync or async iterator, as a generator function returns it. */
+type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
+
+/** Is `value` an iterator a stream can pump (a generator object, not an array or a string)? */
+export function isIterator(value: unknown): value is AnyIterator {
+  if (value === null || typeof value !== 'object') return false;
+  const v = value as Record<PropertyKey, unknown>;
+  return typeof v.next === 'function' && (typeof v[Symbol.asyncIterator] === 'function' || typeof v[Symbol.iterator] === 'function');
+}
+
+/** The error that ends a stream whose item (one of `values`) cannot be cloned. */
+export function itemFailure(taskName: string, values: unknown[], cause: unknown): SerializationError {
+  const bad = values.find((v) => {
+    try {
+      structuredClone(v);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  const what =
+    typeof bad === 'function' ? 'a function' : bad && typeof bad === 'object' ? `an object of class ${bad.constructor?.name ?? 'Object'}` : typeof bad;
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new SerializationError(
+    `An item yielded by task "${taskName}" cannot be sent to the caller (${what}): ${detail} Yield plain data (structured-cloneable values).`,
+    { cause },
+  );
+}
+
+const perf = globalThis.performance;
+/** A synchronous generator step at least this long (ms) sends its item at once. */
+const SLOW_STEP_MS = 1;
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function';
+
+/** Close an iterator, ignoring what its `return()` says (its `finally` blocks run). */
+export function closeIterator(it: AnyIterator): Promise<void> | undefined {
+  try {
+    const r = it.return?.();
+    if (isThenable(r))
+      return Promise.resolve(r).then(
+        () => {},
+        () => {},
+      );
+  } catch {}
+  return undefined;
+}
+
+/** Drives one generator task; see the module comment. */
+export class StreamPump {
+  #credit: number;
+  #stopped: { reason: unknown } | undefined;
+  #wake: (() => void) | undefined;
+  /** Resolves (undefined) when the generator finished, rejects with its error or the stop reason. */
+  readonly finished: Promise<undefined>;
+
+  /**
+   * @param emit sends one item (`yield`, maybe wrapped by `transfer()`) or the `stream` announcement; the worker batches them.
+   * @param hwm the credit the stream starts with.
+   */
+  constructor(
+    readonly id: number,
+    readonly iterator: AnyIterator,
+    hwm: number,
+    readonly emit: (msg: FromWorker, flushNow: boolean) => void,
+  ) {
+    this.#credit = hwm;
+    emit({ t: 'stream', id }, false);
+    this.finished = this.#run();
+  }
+
+  /** The caller consumed `n` more items. */
+  pull(n: number): void {
+    this.#credit += n;
+    this.#wakeUp();
+  }
+
+  /** Stop the generator (cancel, timeout): its `return()` runs at its next pause. */
+  stop(reason: unknown): void {
+    if (this.#stopped) return;
+    this.#stopped = { reason };
+    // An async generator queues return() behind the step it is running; a sync one is between steps.
+    void closeIterator(this.iterator);
+    this.#wakeUp();
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  async #run(): Promise<undefined> {
+    const it = this.iterator;
+    let first = true;
+    let last = perf.now();
+    for (;;) {
+      if (this.#stopped) throw this.#stopped.reason;
+      if (this.#credit <= 0) {
+        await new Promise<void>((r) => {
+          this.#wake = r;
+        });
+        continue;
+      }
+      let r = it.next() as IteratorResult<unknown> | PromiseLike<IteratorResult<unknown>>;
+      // Items of a sync generator are batched while its steps are quick; the first item, and each
+      // item after a slow step, leave at once, so that none waits in the outbox through a long step.
+      const t = perf.now();
+      let flushNow = first || t - last >= SLOW_STEP_MS;
+      last = t;
+      if (isThenable(r)) {
+        r = await r;
+        last = perf.now();
+        flushNow = false;
+      }
+      const stopped = this.#stopped as { reason: unknown } | undefined;
+      if (stopped) throw stopped.reason;
+      if (r.done) return undefined;
+      this.#credit--;
+      first = false;
+      this.emit({ t: 'yield', id: this.id, value: r.value }, flushNow);
+    }
+  }
+}
