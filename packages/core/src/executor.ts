@@ -24,7 +24,7 @@ import {
   type TaskResult,
 } from './options.js';
 import type { Task } from './pool-worker.js';
-import { checkHighWaterMark, DEFAULT_HIGH_WATER_MARK, StreamIterator, StreamingFuture, StreamSink, type TaskStream } from './stream.js';
+import { attachSink, checkHighWaterMark, DEFAULT_HIGH_WATER_MARK, StreamIterator, StreamingFuture, StreamSink, type TaskStream } from './stream.js';
 import { isProxyReserved, type ProxyReservedName } from './task-names.js';
 import type { Capabilities, Spawn } from './transport.js';
 
@@ -105,7 +105,7 @@ export class Executor<T extends TaskMap = TaskMap> {
     let future: Future<unknown>;
     if (sink) {
       const f = new StreamingFuture<unknown>();
-      f.sink = sink;
+      attachSink(f, sink);
       future = f;
     } else future = new Future<unknown>();
     const d = this.#d;

@@ -199,17 +199,26 @@ export class StreamIterator<Y> implements AsyncIterableIterator<Y>, TaskStream<Y
   }
 }
 
+/** Give a StreamingFuture its sink (core-internal). @internal */
+export let attachSink: (future: StreamingFuture<unknown>, sink: StreamSink) => void;
+
 /**
  * What the typed proxy returns: a Future (of the task's result; of `undefined`
  * for a generator task) that can also be iterated as a {@link TaskStream}.
  */
 export class StreamingFuture<T> extends Future<T> implements TaskStream<unknown> {
   #iterator: StreamIterator<unknown> | undefined;
-  /** @internal */
-  sink!: StreamSink;
+  /** Where the executor delivers its items; private, so nothing outside the core can feed it. */
+  #sink: StreamSink | undefined;
+
+  static {
+    attachSink = (f, sink) => {
+      f.#sink = sink;
+    };
+  }
 
   [Symbol.asyncIterator](): StreamIterator<unknown> {
-    this.#iterator ??= new StreamIterator(this as unknown as Future<unknown>, this.sink);
+    this.#iterator ??= new StreamIterator(this as unknown as Future<unknown>, this.#sink as StreamSink);
     return this.#iterator;
   }
 

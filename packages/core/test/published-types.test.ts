@@ -26,3 +26,13 @@ describe('published types', () => {
     expect(Object.keys(pkg.exports).sort()).toEqual(['.', './node', './package.json', './web', './worker']);
   });
 });
+
+describe('streams', () => {
+  it('a StreamingFuture has no reachable sink to feed forged items through', async () => {
+    const { StreamingFuture } = await import('../src/stream.js');
+    const f = new StreamingFuture<number>();
+    expect(Object.keys(f)).toEqual([]);
+    expect('sink' in f).toBe(false);
+    expect(dts('stream.d.ts')).not.toMatch(/^\s+(readonly )?sink[!?]?:/m);
+  });
+});
