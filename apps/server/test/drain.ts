@@ -108,10 +108,11 @@ export function drainSuite(runtime: Runtime): void {
             if (r.status === 503) expect(r.headers.connection?.toLowerCase()).toBe('close');
           }
         }
-        // The only failures: new connections refused, and at most one request per client written on a kept-alive
-        // connection as the server closed it idle (before reading it: the race inherent to HTTP keep-alive).
+        // The only failures: new connections refused, and at most one request per client that the server never read:
+        // written on a kept-alive connection as the server closed it idle (the race inherent to HTTP keep-alive), or on
+        // a connection the kernel queued just as the server stopped listening (reset unread, as the listener closed).
         const raced = errors.filter((e) => e.code !== 'ECONNREFUSED');
-        for (const e of raced) expect(e.reusedSocket, `${e.code}: ${e.message}`).toBe(true);
+        for (const e of raced) expect(['ECONNRESET', 'EPIPE', 'ECONNABORTED'], `${e.code}: ${e.message}`).toContain(e.code);
         expect(raced.length).toBeLessThanOrEqual(CLIENTS);
         expect(stopped).toMatchObject({ graceful: true, running: 0, queued: 0 });
         expect(stopped.ms).toBeLessThan(SHUTDOWN_TIMEOUT);
