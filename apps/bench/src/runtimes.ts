@@ -203,7 +203,7 @@ runWeb(cfg, emit, { tasksUrl: name(['tasks', 'js'].join('.')), rawUrl: name(['ra
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...ISOLATED });
     res.end(readFileSync(file));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -219,6 +219,13 @@ runWeb(cfg, emit, { tasksUrl: name(['tasks', 'js'].join('.')), rawUrl: name(['ra
   };
 }
 
+/**
+ * Headers that make the page cross-origin isolated, as an application that wants
+ * SharedArrayBuffer serves itself: then Offload's browser backend sends short tasks
+ * ahead to busy workers (claim slots), as on Node, Deno and Bun.
+ */
+const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
 /** Fallback: the unbundled modules through vite's dev server. */
 async function serveDev(): Promise<Served> {
   const { createServer } = await import('vite');
@@ -227,7 +234,7 @@ async function serveDev(): Promise<Served> {
     configFile: false,
     logLevel: 'error',
     clearScreen: false,
-    server: { host: '127.0.0.1', port: 0, strictPort: false, fs: { allow: [ROOT] }, hmr: false, watch: null },
+    server: { host: '127.0.0.1', port: 0, strictPort: false, fs: { allow: [ROOT] }, hmr: false, watch: null, headers: ISOLATED },
     optimizeDeps: { noDiscovery: true, include: [] },
   });
   await server.listen();
