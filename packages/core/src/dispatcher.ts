@@ -191,10 +191,10 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
     this.#flushScheduled = false;
     const dirty = this.#dirty;
     this.#dirty = [];
-    for (const w of dirty) w.flush(this.#postFailed);
+    for (const w of dirty) this.#flushWorker(w);
   };
 
-  protected override flushWorker(w: PoolWorker): void {
+  #flushWorker(w: PoolWorker): void {
     w.flush(this.#postFailed);
   }
 
@@ -271,7 +271,7 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
               ? { t: 'start', v: PROTOCOL_VERSION, init: this.options.init, concurrency: w.concurrency, claims: w.slots.buffer }
               : { t: 'start', v: PROTOCOL_VERSION, init: this.options.init, concurrency: w.concurrency },
           );
-          this.flushWorker(w);
+          this.#flushWorker(w);
           break;
         case 'ready':
           this.workerReady(w);

@@ -26,8 +26,6 @@ export interface CancelOwner<K> {
  * @internal
  */
 export let settleFuture: (future: Future<unknown>, state: 'fulfilled' | 'rejected' | 'cancelled', outcome: unknown) => boolean;
-/** Mark a Future as running (core-internal). @internal */
-export let markRunning: (future: Future<unknown>) => void;
 /** Tell a Future who runs it (core-internal). @internal */
 export let bindFuture: (future: Future<unknown>, owner: CancelOwner<never>, key: unknown) => void;
 
@@ -49,9 +47,6 @@ export class Future<T> extends Promise<T> {
 
   static {
     settleFuture = (f, state, outcome) => f.#settle(state, outcome);
-    markRunning = (f) => {
-      if (f.#state === 'pending') f.#state = 'running';
-    };
     bindFuture = (f, owner, key) => {
       f.#owner = owner;
       f.#key = key;

@@ -57,7 +57,6 @@ export abstract class Lifecycle {
   }
 
   protected abstract onMessages(w: PoolWorker, batch: FromWorker[], exit: (info: { exitCode?: number }) => void): void;
-  protected abstract flushWorker(w: PoolWorker): void;
   /** Reject a task (it is settled and taken off its worker). */
   protected abstract failTask(task: Task, error: OffloadError | unknown): void;
   /** A task already settled: take it off its worker. */

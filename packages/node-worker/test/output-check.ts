@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 
 /** How a program run by {@link countOutput} stops its worker after the tasks. */
 export type Stop = 'shutdown' | 'recycle' | 'idle';
@@ -32,5 +33,32 @@ export function countOutput(
       clearTimeout(timer);
       resolve({ ...got, code });
     });
+  });
+}
+
+const MB = 1 << 20;
+const how: Record<Stop, string> = {
+  shutdown: 'shut down',
+  recycle: 'recycled after each task (maxTasksPerWorker 1) and shut down',
+  idle: 'stopped by the idle timeout',
+};
+
+/** The delivery cases, run against `program` (a backend's output program): every byte written arrives before the stop. */
+export function describeOutputDelivery(title: string, program: string): void {
+  describe(title, () => {
+    for (const [stream, bytes, stop] of [
+      ['stdout', MB, 'shutdown'],
+      ['stdout', 20 * MB, 'shutdown'],
+      ['stderr', MB, 'shutdown'],
+      ['stderr', 20 * MB, 'shutdown'],
+      ['stdout', MB, 'recycle'],
+      ['stderr', 20 * MB, 'idle'],
+    ] as const) {
+      it(`${bytes / MB} MB to ${stream}, then ${how[stop]}`, async () => {
+        const r = await countOutput(program, stream, bytes, stop);
+        expect(r.code).toBe(0);
+        expect(r[stream]).toBe(stop === 'recycle' ? 2 * bytes : bytes);
+      });
+    }
   });
 }
