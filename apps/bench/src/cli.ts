@@ -13,6 +13,7 @@ import {
   type Adapter,
   type BenchConfig,
   evaluateTargets,
+  guardFigures,
   planSteps,
   type Report,
   type Result,
@@ -113,7 +114,8 @@ export async function run(o: CliOptions): Promise<Report> {
     else if (o.progress === 'lines') process.stderr.write(`[${index}/${steps.length}] ${Math.round((performance.now() - started) / 1000)} s · ${s.label}\n`);
   });
   bar?.stop();
-  results.push(...done.results);
+  // No negative or non-finite figure reaches results.json as a measurement.
+  results.push(...guardFigures(done.results));
   notes.push(...done.notes);
   const report: Report = {
     schema: 1,
@@ -136,16 +138,19 @@ export async function run(o: CliOptions): Promise<Report> {
 export function parse(argv: string[]): CliOptions | undefined {
   const cli = cac('offload-bench');
   cli
-    .option('--quick', 'Fewer samples, no peers in the scaling table: about a minute on Node')
+    .usage('[options]')
+    .option('--quick', 'Fewer samples, no peers in the scaling table')
     .option('--smoke', 'Tiny sizes, one sample: checks the pipeline, not the timings')
     .option('--out <dir>', 'Folder for results.json and report.html', { default: resolve(APP_DIR, 'results') })
-    .option('--runtimes <list>', `Runtimes to run, comma-separated (${RUNTIMES.join(',')})`, { default: RUNTIMES.join(',') })
+    .option('--runtimes <list>', 'Runtimes to run, comma-separated', { default: RUNTIMES.join(',') })
     .option('--backends <list>', 'Backends, peers or floors to keep (names, or offload/peer/raw), comma-separated')
-    .option('--workloads <list>', `Scaling workloads (${WORKLOADS.map((w) => w.name).join(',')})`)
-    .option('--scenarios <list>', `Scenarios (${ALL_SCENARIOS.join(',')})`, { default: ALL_SCENARIOS.join(',') })
+    .option('--workloads <list>', `Scaling workloads, comma-separated (default: all, ${WORKLOADS.map((w) => w.name).join(',')})`)
+    .option('--scenarios <list>', 'Scenarios to run, comma-separated', { default: ALL_SCENARIOS.join(',') })
     .option('--workers <n>', 'Most workers (default: available parallelism)')
-    .option('--no-progress', 'Nothing on stderr (default: a progress bar on a terminal, one line per step otherwise)')
-    .help();
+    .option('--no-progress', 'Nothing on stderr (without it: a progress bar on a terminal, one line per step otherwise)')
+    .example('  $ pnpm bench -- --quick --runtimes node --scenarios scaling,memory')
+    // cac gives a negated flag `default: true`, which would print as `--no-progress ... (default: true)`.
+    .help((sections) => sections.map((s) => ({ ...s, body: s.body.replace(/ \(default: true\)/g, '').replace(/ +$/gm, '') })));
   // `pnpm bench -- --quick` may pass the `--` through; cac would treat what follows as positional.
   const args = argv[0] === '--' ? argv.slice(1) : argv;
   const { options } = cli.parse(['node', 'offload-bench', ...args]);

@@ -8,6 +8,7 @@ import type { Kind } from './adapter.js';
 export type Scenario =
   | 'sequential'
   | 'scaling'
+  | 'scaling-warm'
   | 'burst'
   | 'pingpong'
   | 'cold-start'
@@ -41,6 +42,10 @@ export interface Result {
   speedup?: number;
   /** Head-of-line only: how long the long task spins (ms). */
   longMs?: number;
+  /** Memory only: the noise floor of the figure (same unit: the largest drift of a control sample without a pool, per worker). */
+  noise?: number;
+  /** Memory only: the figure does not exceed `noise`, so it says nothing (the report prints no ratio of it). */
+  withinNoise?: boolean;
   /** Why the figure is missing or partial. */
   error?: string;
   note?: string;

@@ -5,8 +5,10 @@
  * @module
  */
 import type { Adapter, Pool } from './adapter.js';
-import { type Entry, interleave, now, type SampleOptions } from './harness.js';
+import { createPools, guardAdapter } from './guard.js';
+import { type Entry, HUNG, interleave, type Measured, now, type SampleOptions } from './harness.js';
 import { type HeadOfLineSizes, headOfLineStep } from './head-of-line.js';
+import { memoryStep } from './memory.js';
 import type { Result, Scenario } from './results.js';
 import { ratio } from './stats.js';
 import { runSequential, type Workload } from './workloads.js';
@@ -35,6 +37,8 @@ export interface Sizes {
   memory: SampleOptions;
   /** The head-of-line scenario: always 2 workers. */
   headOfLine: HeadOfLineSizes;
+  /** A sample with no result within this many ms ends its row as hung (the backend is not retried in later steps). */
+  timeoutMs: number;
 }
 
 /** Sizes per mode. */
@@ -53,6 +57,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     cold: { warmup: 1, samples: 7 },
     memory: { warmup: 0, samples: 3 },
     headOfLine: { workers: 2, warm: 5_000, sameName: 10_000, longMs: 1_000, shorts: 200, shortMs: 1, sampling: { warmup: 0, samples: 3 } },
+    timeoutMs: 60_000,
   },
   quick: {
     burst: 10_000,
@@ -66,8 +71,9 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     scalingTarget: { warmup: 0, samples: 3 },
     throughput: { warmup: 1, samples: 3 },
     cold: { warmup: 1, samples: 3 },
-    memory: { warmup: 0, samples: 1 },
+    memory: { warmup: 0, samples: 3 },
     headOfLine: { workers: 2, warm: 1_000, sameName: 2_000, longMs: 300, shorts: 100, shortMs: 1, sampling: { warmup: 0, samples: 1 } },
+    timeoutMs: 30_000,
   },
   smoke: {
     burst: 500,
@@ -83,6 +89,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     cold: { warmup: 0, samples: 1 },
     memory: { warmup: 0, samples: 1 },
     headOfLine: { workers: 2, warm: 50, sameName: 100, longMs: 30, shorts: 10, shortMs: 1, sampling: { warmup: 0, samples: 1 } },
+    timeoutMs: 20_000,
   },
 };
 
@@ -149,19 +156,28 @@ function runAll(pool: Pool, w: Workload): Promise<unknown[]> {
 const same = (a: unknown[], b: unknown[]) => JSON.stringify(a) === JSON.stringify(b);
 
 async function withPools<T>(adapters: Adapter[], workers: number, pipelined: boolean, fn: (pools: Pool[]) => Promise<T>): Promise<T> {
-  const pools: Pool[] = [];
+  const pools = await createPools(adapters, workers, pipelined);
   try {
-    for (const a of adapters) pools.push(await a.create(workers, { pipelined }));
     return await fn(pools);
   } finally {
     await Promise.allSettled(pools.map((p) => p.close()));
   }
 }
 
-/** Build the plan of a run. */
-export function planSteps(cfg: BenchConfig): Step[] {
+/**
+ * Build the plan of a run. Every adapter is bounded (see guard.ts): a sample
+ * with no result within `sizes.timeoutMs` ends its row as hung, and a backend
+ * that hung is not retried by later steps (its rows say why at once).
+ */
+export function planSteps(plan: BenchConfig): Step[] {
+  const hung = new Map<string, string>();
+  const guard = (a: Adapter) => guardAdapter(a, hung, plan.sizes.timeoutMs);
+  const cfg: BenchConfig = { ...plan, adapters: plan.adapters.map(guard), scaling: plan.scaling.map(guard) };
   const steps: Step[] = [];
-  const s = cfg.sizes;
+  const s = { ...cfg.sizes };
+  for (const k of ['scaling', 'scalingTarget', 'throughput', 'cold', 'memory'] as const) s[k] = { ...s[k], timeoutMs: s.timeoutMs };
+  s.headOfLine = { ...s.headOfLine, sampling: { ...s.headOfLine.sampling, timeoutMs: s.timeoutMs } };
+  cfg.sizes = s;
   const has = (x: Scenario) => cfg.scenarios.includes(x);
   const N = cfg.maxWorkers;
   const tick = () => cfg.tick?.();
@@ -169,14 +185,16 @@ export function planSteps(cfg: BenchConfig): Step[] {
 
   if (has('scaling')) {
     for (const w of cfg.workloads) {
-      const count = 1 + cfg.workerCounts.length * cfg.scaling.length;
+      // Cold entries (create, run, close: the seeds' Table 17-1) and warm ones (a started pool that ran the workload once).
+      const count = 1 + 2 * cfg.workerCounts.length * cfg.scaling.length;
       const sampling = w.name === 'is_prime' ? s.scalingTarget : s.scaling;
       steps.push({
         label: `${cfg.runtime} scaling ${w.name}`,
         runs: count * rounds(sampling),
         async run() {
           const expected = await runSequential(w);
-          const entries: Entry<{ a?: Adapter; workers: number }>[] = [
+          const warmPools = new Map<string, Pool>();
+          const entries: Entry<{ a?: Adapter; workers: number; warm?: boolean }>[] = [
             {
               key: { workers: 1 },
               run: async () => {
@@ -204,12 +222,34 @@ export function planSteps(cfg: BenchConfig): Step[] {
                   return ms;
                 },
               });
+              entries.push({
+                key: { a, workers, warm: true },
+                run: async () => {
+                  const id = `${a.name}/${workers}`;
+                  let pool = warmPools.get(id);
+                  if (!pool) {
+                    pool = await a.create(workers, { pipelined: false });
+                    warmPools.set(id, pool);
+                    await runAll(pool, w);
+                  }
+                  const t = now();
+                  const out = await runAll(pool, w);
+                  const ms = now() - t;
+                  if (!same(out, expected)) throw new Error(`wrong results from ${a.name}`);
+                  return ms;
+                },
+              });
             }
           }
-          const measured = await interleave(entries, sampling, tick);
+          let measured: Measured<{ a?: Adapter; workers: number; warm?: boolean }>[];
+          try {
+            measured = await interleave(entries, sampling, tick);
+          } finally {
+            await Promise.allSettled([...warmPools.values()].map((p) => p.close()));
+          }
           const seq = measured[0].median;
           return measured.map((m) => ({
-            ...base(cfg, m.key.a, m.key.a ? 'scaling' : 'sequential', w.name, m.key.workers, w.inputs().length),
+            ...base(cfg, m.key.a, m.key.a ? (m.key.warm ? 'scaling-warm' : 'scaling') : 'sequential', w.name, m.key.workers, w.inputs().length),
             unit: 'ms' as const,
             better: 'lower' as const,
             samples: m.samples,
@@ -218,7 +258,7 @@ export function planSteps(cfg: BenchConfig): Step[] {
             max: m.max,
             speedup: ratio(seq, m.median),
             error: m.error,
-            note: m.key.a ? 'includes starting the workers' : w.description,
+            note: m.key.a ? (m.key.warm ? 'a started pool that already ran the workload once' : 'includes starting the workers') : w.description,
           }));
         },
       });
@@ -455,42 +495,15 @@ export function planSteps(cfg: BenchConfig): Step[] {
     });
   }
 
-  if (has('memory') && memory) {
-    steps.push({
-      label: `${cfg.runtime} idle memory per worker`,
-      runs: cfg.adapters.length * rounds(s.memory),
-      async run() {
-        const entries = cfg.adapters.map((a) => ({
-          key: a,
-          run: async () => {
-            await sleep(100);
-            const before = memory();
-            const pool = await a.create(N, { pipelined: false });
-            try {
-              await Promise.all(Array.from({ length: 2 * N }, () => pool.run('fib', 22)));
-              await sleep(300);
-              return (memory() - before) / N / 2 ** 20;
-            } finally {
-              await pool.close();
-            }
-          },
-        }));
-        const measured = await interleave(entries, s.memory, tick);
-        return measured.map((m) => ({
-          ...base(cfg, m.key, 'memory', 'idle', N, N),
-          unit: 'MB' as const,
-          better: 'lower' as const,
-          samples: m.samples,
-          median: m.median,
-          min: m.min,
-          max: m.max,
-          error: m.error,
-          note: 'resident memory added per started, idle worker (threads: process RSS; processes: children RSS)',
-        }));
-      },
-    });
-  }
-  return steps;
+  if (has('memory') && memory) steps.push(memoryStep(cfg, memory));
+  return steps.map((step) => ({
+    ...step,
+    async run() {
+      const rows = await step.run();
+      for (const r of rows) if (r.error?.startsWith(HUNG) && !hung.has(r.backend)) hung.set(r.backend, r.error);
+      return rows;
+    },
+  }));
 }
 
 /** Run a plan; a step that throws becomes an error note instead of ending the run. */

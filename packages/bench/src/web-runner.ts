@@ -63,29 +63,41 @@ export function runtimeVersion(): string {
   return g.Deno?.version.deno ?? g.Bun?.version ?? g.navigator?.userAgent ?? 'unknown';
 }
 
+/** This process's PSS from /proc/self/smaps_rollup (Linux), read through `read`; undefined where it is missing. */
+export function pssFrom(read: (path: string) => string): number | undefined {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(read('/proc/self/smaps_rollup'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function memoryProbe(): (() => number) | undefined {
   const g = globalThis as unknown as {
-    Deno?: { memoryUsage(): { rss: number } };
+    Deno?: { memoryUsage(): { rss: number }; readTextFileSync(path: string): string };
     Bun?: { gc(force: boolean): void };
     gc?: () => void;
-    process?: { memoryUsage?: () => { rss: number } };
+    process?: { memoryUsage?: () => { rss: number }; getBuiltinModule?: (id: string) => unknown };
   };
   // Collect the main thread's garbage first, so that it does not hide (or fake) what the workers add.
   const gc = () => (g.Bun ? g.Bun.gc(true) : g.gc?.());
-  if (g.Deno) {
-    const deno = g.Deno;
-    return () => {
-      gc();
-      return deno.memoryUsage().rss;
-    };
-  }
-  const usage = g.process?.memoryUsage;
-  if (usage)
-    return () => {
-      gc();
-      return usage().rss;
-    };
-  return undefined;
+  const fs = g.process?.getBuiltinModule?.('node:fs') as { readFileSync(path: string, enc: 'utf8'): string } | undefined;
+  const read = g.Deno
+    ? (p: string) => (g.Deno as { readTextFileSync(path: string): string }).readTextFileSync(p)
+    : fs
+      ? (p: string) => fs.readFileSync(p, 'utf8')
+      : undefined;
+  const rss = g.Deno
+    ? () => (g.Deno as { memoryUsage(): { rss: number } }).memoryUsage().rss
+    : g.process?.memoryUsage
+      ? () => g.process?.memoryUsage?.().rss ?? 0
+      : undefined;
+  if (!rss) return undefined;
+  return () => {
+    gc();
+    return (read && pssFrom(read)) ?? rss();
+  };
 }
 
 /**

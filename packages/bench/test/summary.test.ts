@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { Result } from '../src/results.js';
+import { summarize } from '../src/stats.js';
+import { cpuBound, type Recommender, recommend, slowdowns, summaryText } from '../src/summary.js';
+
+const r = (o: Partial<Result> & Pick<Result, 'scenario' | 'backend' | 'kind'>, median: number): Result => ({
+  runtime: 'node',
+  isolation: 'thread',
+  workload: 'add',
+  workers: 2,
+  n: 1,
+  unit: 'tasks/s',
+  better: 'higher',
+  ...summarize([median]),
+  ...o,
+});
+const scaling = (backend: string, kind: Result['kind'], workload: string, workers: number, cold: number, warm: number, o: Partial<Result> = {}) => [
+  r({ scenario: 'scaling', backend, kind, workload, workers, unit: 'ms', better: 'lower', speedup: cold, ...o }, 100 / cold),
+  r({ scenario: 'scaling-warm', backend, kind, workload, workers, unit: 'ms', better: 'lower', speedup: warm, ...o }, 100 / warm),
+];
+
+const results: Result[] = [
+  r(
+    {
+      scenario: 'sequential',
+      backend: 'main-thread',
+      kind: 'baseline',
+      isolation: 'none',
+      workload: 'is_prime',
+      workers: 1,
+      unit: 'ms',
+      better: 'lower',
+      speedup: 1,
+    },
+    400,
+  ),
+  r(
+    {
+      scenario: 'sequential',
+      backend: 'main-thread',
+      kind: 'baseline',
+      isolation: 'none',
+      workload: 'rc4',
+      workers: 1,
+      unit: 'ms',
+      better: 'lower',
+      speedup: 1,
+    },
+    40,
+  ),
+  ...scaling('node-worker', 'offload', 'is_prime', 1, 0.9, 0.98),
+  ...scaling('node-worker', 'offload', 'is_prime', 2, 1.6, 1.9),
+  ...scaling('child-process', 'offload', 'is_prime', 2, 1.2, 1.7, { isolation: 'process' }),
+  ...scaling('piscina', 'peer', 'is_prime', 2, 1.5, 1.8),
+  ...scaling('raw-postMessage', 'raw', 'is_prime', 2, 1.65, 1.95),
+  ...scaling('node-worker', 'offload', 'rc4', 2, 0.6, 1.2),
+  ...scaling('child-process', 'offload', 'rc4', 2, 0.3, 0.8, { isolation: 'process' }),
+  r({ scenario: 'burst', backend: 'node-worker', kind: 'offload' }, 200_000),
+  r({ scenario: 'burst', backend: 'piscina', kind: 'peer' }, 50_000),
+  r({ scenario: 'burst', backend: 'child-process', kind: 'offload', isolation: 'process' }, 100_000),
+  r({ scenario: 'burst', backend: 'tinypool-child_process', kind: 'peer', isolation: 'process' }, 40_000),
+  r({ scenario: 'cold-start', backend: 'child-process', kind: 'offload', isolation: 'process', unit: 'ms', better: 'lower' }, 60),
+  r({ scenario: 'map', backend: 'node-worker', kind: 'offload', unit: 'items/s', n: 1_000_000, note: 'chunkSize 1000' }, 2_000_000),
+  r({ scenario: 'map-unchunked', backend: 'node-worker', kind: 'offload', unit: 'items/s' }, 80_000),
+  r({ scenario: 'burst', backend: 'deno-bun', kind: 'offload', runtime: 'deno' }, 90_000),
+  r({ scenario: 'map', backend: 'deno-bun', kind: 'offload', runtime: 'deno', unit: 'items/s' }, 900_000),
+];
+
+describe('the summary that opens the report', () => {
+  const recs = recommend(results);
+  const line = (runtime: string, use: string) => recs.find((x) => x.runtime === runtime && x.use.startsWith(use));
+
+  it('recommends, per runtime, a backend for CPU-bound work with its speedup beside the fastest peer and the floor', () => {
+    expect(line('node', 'CPU-bound')).toMatchObject({ backend: 'node-worker' });
+    expect(line('node', 'CPU-bound')?.figure).toBe(
+      "is_prime: 1.9x the main thread with 2 workers on a warm pool; 1.6x counting the workers' start-up; fastest peer piscina 1.8x; raw floor 1.95x",
+    );
+  });
+
+  it('recommends chunked map for many tiny tasks, by how much it beats per-task submission and the fastest peer', () => {
+    expect(line('node', 'many tiny tasks')).toMatchObject({ backend: 'node-worker, map() with chunkSize' });
+    expect(line('node', 'many tiny tasks')?.figure).toBe(
+      "2,000,000 items/s (chunkSize 1000); 25x the same map with chunkSize 1; 40x the fastest peer's burst (piscina, 50,000 tasks/s)",
+    );
+    // Without peers (Deno), against its own submit() burst.
+    expect(line('deno', 'many tiny tasks')?.figure).toMatch(/10x its own submit\(\) burst/);
+  });
+
+  it('recommends the process-based backend for isolation against process-based peers', () => {
+    expect(line('node', 'isolation')).toMatchObject({ backend: 'child-process' });
+    expect(line('node', 'isolation')?.figure).toBe(
+      'burst 100,000 tasks/s; 2.5x the fastest process-based peer (tinypool-child_process); first result in 60 ms from a cold start',
+    );
+    expect(line('deno', 'isolation')).toBeUndefined();
+  });
+
+  it('leaves a line out when the run has no figure for it, and takes more rules (the I/O-bound line)', () => {
+    expect(line('deno', 'CPU-bound')).toBeUndefined();
+    const io: Recommender = (rs, runtime) =>
+      rs.some((x) => x.runtime === runtime) ? { runtime, use: 'I/O-bound', backend: 'InlineExecutor', figure: 'x' } : undefined;
+    expect(recommend(results, [cpuBound, io]).map((x) => `${x.runtime}/${x.use}`)).toEqual(['node/CPU-bound work', 'node/I/O-bound', 'deno/I/O-bound']);
+  });
+
+  it('explains speedups below 1: start-up in the sample, copying cost, 2 cores', () => {
+    const why = slowdowns(results, { cores: 2 });
+    expect(why).toHaveLength(1);
+    expect(why[0]).toMatch(/^node · rc4 with 2 workers: node-worker 0.6x cold, 1.2x warm; child-process 0.3x cold, 0.8x warm\./);
+    expect(why[0]).toContain('The sample includes starting the workers; a started pool is faster than the main thread');
+    expect(why[0]).toContain('Copying the inputs to the workers and back costs more than the work, which takes the main thread only 40 ms');
+    expect(why[0]).toContain('This machine has 2 cores');
+    expect(slowdowns(results, { cores: 8 })[0]).not.toContain('cores');
+  });
+
+  it('prints as a table, and says so when the run has nothing to recommend from', () => {
+    expect(summaryText(results)).toMatch(/^summary: which backend to use/);
+    expect(summaryText(results)).toMatch(/node\s+CPU-bound work\s+node-worker\s+is_prime: 1.9x/);
+    expect(summaryText([])).toMatch(/no figure to recommend a backend from/);
+  });
+});
