@@ -33,6 +33,7 @@ export { workerCounts };
 import { machineFacts, nodeAdapters, nodeMemory } from '@offload/bench/node.js';
 import { cac } from 'cac';
 import cliProgress from 'cli-progress';
+import { Estimate, formatSeconds } from './eta.js';
 import { otherRuntimeSteps, RUNTIMES } from './runtimes.js';
 
 const require = createRequire(import.meta.url);
@@ -89,29 +90,41 @@ async function nodeSteps(o: CliOptions, notes: string[], tick: () => void): Prom
 export async function run(o: CliOptions): Promise<Report> {
   const notes: string[] = [];
   let bar: cliProgress.SingleBar | undefined;
-  const tick = () => bar?.increment();
+  let estimate: Estimate | undefined;
+  const tick = () => {
+    estimate?.tick();
+    bar?.increment(1, { left: formatSeconds(estimate?.remaining() ?? 0) });
+  };
   const steps: Step[] = [];
   if (o.runtimes.includes('node')) steps.push(...(await nodeSteps(o, notes, tick)));
   const versions: Record<string, string> = {};
   steps.push(...(await otherRuntimeSteps(o, notes, versions, tick)));
+  estimate = new Estimate(steps, o.mode);
   if (o.progress === 'bar') {
     bar = new cliProgress.SingleBar(
-      { format: '{bar} {percentage}% | {value}/{total} samples | {eta_formatted} left | {step}', stream: process.stderr, hideCursor: true, etaBuffer: 20 },
+      // The time left comes from measured per-step durations (eta.ts), not from the sample rate, which varies 100-fold between steps.
+      { format: '{bar} {percentage}% | {value}/{total} samples | about {left} left | {step}', stream: process.stderr, hideCursor: true },
       cliProgress.Presets.shades_classic,
     );
     bar.start(
       steps.reduce((n, s) => n + s.runs, 0),
       0,
-      { step: '' },
+      { step: '', left: formatSeconds(estimate.remaining()) },
     );
   }
   const results: Result[] = [];
   let index = 0;
   const started = performance.now();
+  let stepStarted = started;
   const done = await runSteps(steps, (s) => {
     index++;
-    if (bar) bar.update({ step: s.label });
-    else if (o.progress === 'lines') process.stderr.write(`[${index}/${steps.length}] ${Math.round((performance.now() - started) / 1000)} s · ${s.label}\n`);
+    const t = performance.now();
+    estimate?.next(index > 1 ? (t - stepStarted) / 1000 : undefined);
+    stepStarted = t;
+    const left = formatSeconds(estimate?.remaining() ?? 0);
+    if (bar) bar.update({ step: s.label, left });
+    else if (o.progress === 'lines')
+      process.stderr.write(`[${index}/${steps.length}] ${Math.round((t - started) / 1000)} s, about ${left} left · ${s.label}\n`);
   });
   bar?.stop();
   // No negative or non-finite figure reaches results.json as a measurement.

@@ -25,6 +25,7 @@ import {
   workerCounts,
 } from '@offload/bench';
 import type { CliOptions } from './cli.js';
+import { expectedSeconds } from './eta.js';
 
 /** Runtimes the app knows. */
 export const RUNTIMES = ['node', 'deno', 'bun', 'chromium'];
@@ -51,8 +52,8 @@ function backendEntry(pkg: string): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-/** Samples a runner will take, for the progress bar (same plan, stub adapters). */
-function countRuns(cfg: WebRunConfig, adapterNames: string[], memory: boolean): number {
+/** Samples a runner will take and the seconds they are expected to take, for the progress bar (same plan, stub adapters). */
+function countRuns(cfg: WebRunConfig, adapterNames: string[], memory: boolean): { runs: number; seconds: number } {
   const stub = (name: string): Adapter => ({
     name,
     kind: name === 'raw-worker' ? 'raw' : 'offload',
@@ -71,7 +72,7 @@ function countRuns(cfg: WebRunConfig, adapterNames: string[], memory: boolean): 
     maxWorkers: cfg.maxWorkers,
     scenarios: cfg.scenarios,
     memory: memory ? () => 0 : undefined,
-  }).reduce((n, s) => n + s.runs, 0);
+  }).reduce((n, s) => ({ runs: n.runs + s.runs, seconds: n.seconds + expectedSeconds(s, cfg.mode) }), { runs: 0, seconds: 0 });
 }
 
 /** Collect runner lines until `done`; ticks feed the progress bar. */
@@ -284,7 +285,8 @@ export async function otherRuntimeSteps(o: CliOptions, notes: string[], versions
   const add = (runtime: string, cfg: WebRunConfig, names: string[], memory: boolean, go: () => Promise<{ results: Result[]; version: string }>) => {
     steps.push({
       label: `${runtime} (${names.join(', ')})`,
-      runs: countRuns(cfg, names, memory),
+      kind: `runtime:${runtime}`,
+      ...countRuns(cfg, names, memory),
       async run() {
         const out = await go();
         versions[runtime] = out.version;

@@ -65,6 +65,7 @@ export function memoryStep(cfg: BenchConfig, memory: () => number): Step {
   };
   return {
     label: `${cfg.runtime} idle memory per worker (${workers} workers)`,
+    kind: 'memory',
     runs: (cfg.adapters.length + 1) * rounds,
     async run() {
       const entries: Entry<Adapter | undefined>[] = [

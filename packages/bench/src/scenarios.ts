@@ -37,6 +37,8 @@ export interface Sizes {
   memory: SampleOptions;
   /** The head-of-line scenario: always 2 workers. */
   headOfLine: HeadOfLineSizes;
+  /** Worker counts of the warm-pool scaling rows: every count, or only the most (N) to keep a quick run short. */
+  warmCounts: 'all' | 'most';
   /** A sample with no result within this many ms ends its row as hung (the backend is not retried in later steps). */
   timeoutMs: number;
 }
@@ -58,6 +60,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     memory: { warmup: 0, samples: 3 },
     headOfLine: { workers: 2, warm: 5_000, sameName: 10_000, longMs: 1_000, shorts: 200, shortMs: 1, sampling: { warmup: 0, samples: 3 } },
     timeoutMs: 60_000,
+    warmCounts: 'all',
   },
   quick: {
     burst: 10_000,
@@ -74,6 +77,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     memory: { warmup: 0, samples: 3 },
     headOfLine: { workers: 2, warm: 1_000, sameName: 2_000, longMs: 300, shorts: 100, shortMs: 1, sampling: { warmup: 0, samples: 1 } },
     timeoutMs: 30_000,
+    warmCounts: 'most',
   },
   smoke: {
     burst: 500,
@@ -90,6 +94,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     memory: { warmup: 0, samples: 1 },
     headOfLine: { workers: 2, warm: 50, sameName: 100, longMs: 30, shorts: 10, shortMs: 1, sampling: { warmup: 0, samples: 1 } },
     timeoutMs: 20_000,
+    warmCounts: 'most',
   },
 };
 
@@ -125,7 +130,11 @@ export interface BenchConfig {
 /** One unit of work of a run. `runs` is how many samples it takes (for progress). */
 export interface Step {
   label: string;
+  /** What the step measures, for time estimates: the scenario, `scaling:<workload>` for a scaling step, `runtime:<name>` for a whole runtime. */
+  kind: string;
   runs: number;
+  /** Expected seconds, where the step knows them (a whole runtime: the sum of its plan's). */
+  seconds?: number;
   run(): Promise<Result[]>;
 }
 
@@ -186,10 +195,13 @@ export function planSteps(plan: BenchConfig): Step[] {
   if (has('scaling')) {
     for (const w of cfg.workloads) {
       // Cold entries (create, run, close: the seeds' Table 17-1) and warm ones (a started pool that ran the workload once).
-      const count = 1 + 2 * cfg.workerCounts.length * cfg.scaling.length;
+      const most = Math.max(...cfg.workerCounts);
+      const warmAt = (workers: number) => s.warmCounts === 'all' || workers === most;
+      const count = 1 + (cfg.workerCounts.length + cfg.workerCounts.filter(warmAt).length) * cfg.scaling.length;
       const sampling = w.name === 'is_prime' ? s.scalingTarget : s.scaling;
       steps.push({
         label: `${cfg.runtime} scaling ${w.name}`,
+        kind: `scaling:${w.name}`,
         runs: count * rounds(sampling),
         async run() {
           const expected = await runSequential(w);
@@ -222,23 +234,24 @@ export function planSteps(plan: BenchConfig): Step[] {
                   return ms;
                 },
               });
-              entries.push({
-                key: { a, workers, warm: true },
-                run: async () => {
-                  const id = `${a.name}/${workers}`;
-                  let pool = warmPools.get(id);
-                  if (!pool) {
-                    pool = await a.create(workers, { pipelined: false });
-                    warmPools.set(id, pool);
-                    await runAll(pool, w);
-                  }
-                  const t = now();
-                  const out = await runAll(pool, w);
-                  const ms = now() - t;
-                  if (!same(out, expected)) throw new Error(`wrong results from ${a.name}`);
-                  return ms;
-                },
-              });
+              if (warmAt(workers))
+                entries.push({
+                  key: { a, workers, warm: true },
+                  run: async () => {
+                    const id = `${a.name}/${workers}`;
+                    let pool = warmPools.get(id);
+                    if (!pool) {
+                      pool = await a.create(workers, { pipelined: false });
+                      warmPools.set(id, pool);
+                      await runAll(pool, w);
+                    }
+                    const t = now();
+                    const out = await runAll(pool, w);
+                    const ms = now() - t;
+                    if (!same(out, expected)) throw new Error(`wrong results from ${a.name}`);
+                    return ms;
+                  },
+                });
             }
           }
           let measured: Measured<{ a?: Adapter; workers: number; warm?: boolean }>[];
@@ -268,6 +281,7 @@ export function planSteps(plan: BenchConfig): Step[] {
   if (has('burst')) {
     steps.push({
       label: `${cfg.runtime} burst ${s.burst} trivial tasks`,
+      kind: 'burst',
       runs: cfg.adapters.length * rounds(s.throughput),
       run: () =>
         withPools(cfg.adapters, N, true, async (pools) => {
@@ -302,6 +316,7 @@ export function planSteps(plan: BenchConfig): Step[] {
   if (has('pingpong')) {
     steps.push({
       label: `${cfg.runtime} ping-pong`,
+      kind: 'pingpong',
       runs: cfg.adapters.length * rounds(s.throughput),
       run: () =>
         withPools(cfg.adapters, 1, true, async (pools) => {
@@ -335,6 +350,7 @@ export function planSteps(plan: BenchConfig): Step[] {
   if (has('cold-start')) {
     steps.push({
       label: `${cfg.runtime} time to first result`,
+      kind: 'cold-start',
       runs: cfg.adapters.length * rounds(s.cold),
       async run() {
         const entries = cfg.adapters.map((a) => ({
@@ -372,6 +388,7 @@ export function planSteps(plan: BenchConfig): Step[] {
   if (has('map') && mappers.length > 0) {
     steps.push({
       label: `${cfg.runtime} map ${s.map} items`,
+      kind: 'map',
       runs: mappers.length * 2 * rounds(s.throughput),
       run: () =>
         withPools(mappers, N, true, async (pools) => {
@@ -412,6 +429,7 @@ export function planSteps(plan: BenchConfig): Step[] {
   if (has('stream') && streamers.length > 0) {
     steps.push({
       label: `${cfg.runtime} stream of ${s.stream} items`,
+      kind: 'stream',
       runs: streamers.length * rounds(s.throughput),
       run: () =>
         withPools(streamers, 1, true, async (pools) => {
@@ -451,6 +469,7 @@ export function planSteps(plan: BenchConfig): Step[] {
     const size = 16 * 1024;
     steps.push({
       label: `${cfg.runtime} stream of ${n} x 16 KB items to a slow consumer`,
+      kind: 'stream-memory',
       runs: streamOffload.length * rounds(s.memory),
       run: () =>
         withPools(streamOffload, 1, true, async (pools) => {
