@@ -36,6 +36,9 @@ const BENCH_DIR = dirname(require.resolve('@offload/bench/package.json'));
 const ROOT = resolve(BENCH_DIR, '../..');
 const APP_BIN = resolve(ROOT, 'apps/bench/node_modules/.bin');
 
+/** Node peers run under Bun's Node compatibility. */
+const BUN_PEERS = ['piscina', 'tinypool', 'poolifier'];
+
 /** How long one runtime may take before it is stopped. */
 const LIMIT_MS = { full: 20 * 60_000, quick: 5 * 60_000, smoke: 60_000 };
 
@@ -56,7 +59,7 @@ function backendEntry(pkg: string): string | undefined {
 function countRuns(cfg: WebRunConfig, adapterNames: string[], memory: boolean): { runs: number; seconds: number } {
   const stub = (name: string): Adapter => ({
     name,
-    kind: name === 'raw-worker' ? 'raw' : 'offload',
+    kind: name === 'raw-worker' ? 'raw' : cfg.peers?.names.includes(name) ? 'peer' : 'offload',
     isolation: 'thread',
     create: () => ({ run: async () => 0, close: async () => {} }),
   });
@@ -66,7 +69,7 @@ function countRuns(cfg: WebRunConfig, adapterNames: string[], memory: boolean): 
     runtime: cfg.runtime,
     sizes: SIZES[cfg.mode],
     workloads: cfg.workloads ? pool.filter((w) => cfg.workloads?.includes(w.name)) : pool,
-    scaling: adapters,
+    scaling: cfg.mode === 'full' ? adapters : adapters.filter((a) => a.kind !== 'peer'),
     adapters,
     workerCounts: cfg.workerCounts,
     maxWorkers: cfg.maxWorkers,
@@ -304,8 +307,10 @@ export async function otherRuntimeSteps(o: CliOptions, notes: string[], versions
     }
     const entry = backendEntry('deno-bun');
     if (!entry) notes.push(`${runtime}: @offload/deno-bun is not built (no dist); only the raw Worker floor runs`);
-    const cfg: WebRunConfig = { runtime, ...base, backend: entry ? { name: 'deno-bun', module: pathToFileURL(entry).href } : undefined };
-    const names = entry ? ['deno-bun', 'raw-worker'] : ['raw-worker'];
+    // Under Bun's Node compatibility the Node peers run too (a peer that fails or hangs there shows as such).
+    const peers = runtime === 'bun' ? { module: pathToFileURL(resolve(BENCH_DIR, 'dist/peers-compat.js')).href, names: BUN_PEERS } : undefined;
+    const cfg: WebRunConfig = { runtime, ...base, backend: entry ? { name: 'deno-bun', module: pathToFileURL(entry).href } : undefined, peers };
+    const names = [...(entry ? ['deno-bun'] : []), ...(peers?.names ?? []), 'raw-worker'];
     const args =
       runtime === 'deno'
         ? ['run', '--allow-read', '--allow-env', '--allow-sys', '--v8-flags=--expose-gc', runnerJs, JSON.stringify(cfg)]

@@ -206,7 +206,7 @@ export function overheadTables(results: Result[]): string[] {
           if (!o || !ok(r) || o === r || r.withinNoise || o.withinNoise) return '';
           return `${fmt(r.better === 'higher' ? r.median / o.median : o.median / r.median, 3)}x`;
         };
-        const figure = r.error ? `error: ${r.error.slice(0, 60)}` : r.withinNoise ? `within noise (<= ${fmt(r.noise)})` : fmt(r.median);
+        const figure = r.error ? `error: ${r.error.slice(0, 100)}` : r.withinNoise ? `within noise (<= ${fmt(r.noise)})` : fmt(r.median);
         return [r.backend, r.kind, r.isolation, figure, ok(r) ? range(r) : '', vs(peer), vs(raw)];
       });
       const unit = rows[0].unit;

@@ -93,7 +93,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     cold: { warmup: 0, samples: 1 },
     memory: { warmup: 0, samples: 1 },
     headOfLine: { workers: 2, warm: 50, sameName: 100, longMs: 30, shorts: 10, shortMs: 1, sampling: { warmup: 0, samples: 1 } },
-    timeoutMs: 20_000,
+    timeoutMs: 10_000,
     warmCounts: 'most',
   },
 };

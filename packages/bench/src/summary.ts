@@ -6,7 +6,7 @@
  * @module
  */
 import type { Machine, Result } from './results.js';
-import { fmt, ratio, textTable } from './stats.js';
+import { fmt, ratio } from './stats.js';
 
 /** One line of the summary: for `use`, pick `backend`, because `figure`. */
 export interface Recommendation {
@@ -156,12 +156,14 @@ export function slowdowns(results: Result[], machine?: Pick<Machine, 'cores'>): 
 export function summaryText(results: Result[], machine?: Pick<Machine, 'cores'>): string {
   const recs = recommend(results);
   const why = slowdowns(results, machine);
+  const lines: string[] = [];
+  for (const runtime of [...new Set(recs.map((r) => r.runtime))]) {
+    lines.push(runtime);
+    for (const r of recs.filter((x) => x.runtime === runtime)) lines.push(`  ${r.use}: ${r.backend}. ${r.figure}`);
+  }
   const parts = [
     recs.length
-      ? `summary: which backend to use (figures of this run)\n${textTable(
-          ['runtime', 'for', 'use', 'because'],
-          recs.map((r) => [r.runtime, r.use, r.backend, r.figure]),
-        )}`
+      ? `summary: which backend to use (figures of this run)\n${lines.join('\n')}`
       : 'summary: this run has no figure to recommend a backend from (run the scaling, burst and map scenarios)',
   ];
   if (why.length) parts.push(`speedups below 1\n${why.map((w) => `- ${w}`).join('\n')}`);

@@ -22,6 +22,8 @@ export interface WebRunConfig {
   backends?: string[];
   workerCounts: number[];
   maxWorkers: number;
+  /** Peers to run beside the backend: a module exporting `compatPeers(names)` (peers-compat.ts) and the names. */
+  peers?: { module: string; names: string[] };
 }
 
 /** One line a runner prints (JSON): a tick per sample, then the outcome. */
@@ -124,6 +126,14 @@ export async function runWeb(cfg: WebRunConfig, emit: (line: RunnerLine) => void
       notes.push(`${cfg.runtime}: cannot load ${cfg.backend.module}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  if (cfg.peers) {
+    try {
+      const { compatPeers } = (await import(/* @vite-ignore */ cfg.peers.module)) as { compatPeers(names: string[]): Promise<Adapter[]> };
+      adapters.push(...(await compatPeers(cfg.peers.names)));
+    } catch (error) {
+      notes.push(`${cfg.runtime}: cannot load the peers (${cfg.peers.module}): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   adapters.push(rawWorkerAdapter(modules.rawUrl));
   const picked = adapters.filter((a) => !cfg.backends || cfg.backends.includes(a.name) || cfg.backends.includes(a.kind));
   const pool = cfg.mode === 'smoke' ? SMOKE_WORKLOADS : WORKLOADS;
@@ -131,7 +141,8 @@ export async function runWeb(cfg: WebRunConfig, emit: (line: RunnerLine) => void
     runtime: cfg.runtime,
     sizes: SIZES[cfg.mode],
     workloads: cfg.workloads ? pool.filter((w) => cfg.workloads?.includes(w.name)) : pool,
-    scaling: picked,
+    // As on Node: peers join the scaling table in full runs only.
+    scaling: cfg.mode === 'full' ? picked : picked.filter((a) => a.kind !== 'peer'),
     adapters: picked,
     workerCounts: cfg.workerCounts,
     maxWorkers: cfg.maxWorkers,

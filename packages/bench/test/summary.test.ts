@@ -111,9 +111,10 @@ describe('the summary that opens the report', () => {
     expect(slowdowns(results, { cores: 8 })[0]).not.toContain('cores');
   });
 
-  it('prints as a table, and says so when the run has nothing to recommend from', () => {
+  it('prints one line per runtime and use, and says so when the run has nothing to recommend from', () => {
     expect(summaryText(results)).toMatch(/^summary: which backend to use/);
-    expect(summaryText(results)).toMatch(/node\s+CPU-bound work\s+node-worker\s+is_prime: 1.9x/);
+    expect(summaryText(results)).toContain('\nnode\n  CPU-bound work: node-worker. is_prime: 1.9x the main thread');
+    expect(summaryText(results)).toContain('\ndeno\n  many tiny tasks: deno-bun, map() with chunkSize. ');
     expect(summaryText([])).toMatch(/no figure to recommend a backend from/);
   });
 });
