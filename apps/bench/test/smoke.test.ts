@@ -19,7 +19,7 @@ describe.skipIf(!built)('bench app --smoke', () => {
     expect(stdout).toContain('node · burst');
     expect(stdout).toMatch(/^targets$/m);
     // The terminal output ends with the summary (then the line naming the files written).
-    expect(stdout).toMatch(/\nsummary: which backend to use \(figures of this run\)\nnode\n {2}CPU-bound work: [^]*\n\nwrote [^\n]+\n$/);
+    expect(stdout).toMatch(/\nsummary: which backend to use \(figures of this run\)\nnode\n {2}CPU-bound work: [\s\S]*\n\nwrote [^\n]+\n$/);
     expect(stdout).not.toMatch(/issue\s*#?\d/i);
 
     const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
