@@ -111,6 +111,8 @@ export interface RunnerModules {
   tasksUrl?: URL | string;
   rawUrl?: URL | string;
   createExecutor?: CreateExecutorLike;
+  /** Peers the page bundled (workerpool in a browser). */
+  peers?: Adapter[];
 }
 
 /** Run the suite on this runtime; `emit` receives the ticks and the final line. */
@@ -134,6 +136,7 @@ export async function runWeb(cfg: WebRunConfig, emit: (line: RunnerLine) => void
       notes.push(`${cfg.runtime}: cannot load the peers (${cfg.peers.module}): ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  adapters.push(...(modules.peers ?? []));
   adapters.push(rawWorkerAdapter(modules.rawUrl));
   const picked = adapters.filter((a) => !cfg.backends || cfg.backends.includes(a.name) || cfg.backends.includes(a.kind));
   const pool = cfg.mode === 'smoke' ? SMOKE_WORKLOADS : WORKLOADS;
