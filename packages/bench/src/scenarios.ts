@@ -6,12 +6,12 @@
  */
 import type { Adapter, Pool } from './adapter.js';
 import { createPools, guardAdapter } from './guard.js';
-import { type Entry, HUNG, interleave, type Measured, now, type SampleOptions } from './harness.js';
+import { type Entry, HUNG, interleave, now, type SampleOptions } from './harness.js';
 import { type HeadOfLineSizes, headOfLineStep } from './head-of-line.js';
 import { memoryStep } from './memory.js';
 import type { Result, Scenario } from './results.js';
-import { ratio } from './stats.js';
-import { runSequential, type Workload } from './workloads.js';
+import { scalingSteps } from './scaling.js';
+import type { Workload } from './workloads.js';
 
 /** Sizes and sampling of a run. */
 export interface Sizes {
@@ -144,7 +144,8 @@ function* range(n: number): Generator<number> {
   for (let i = 0; i < n; i++) yield i;
 }
 
-function base(cfg: BenchConfig, a: Adapter | undefined, scenario: Scenario, workload: string, workers: number, n: number) {
+/** The identifying fields of a result row. */
+export function base(cfg: BenchConfig, a: Adapter | undefined, scenario: Scenario, workload: string, workers: number, n: number) {
   return {
     runtime: cfg.runtime,
     scenario,
@@ -156,13 +157,6 @@ function base(cfg: BenchConfig, a: Adapter | undefined, scenario: Scenario, work
     n,
   };
 }
-
-/** Run every input of a workload at once on a pool; returns the results in input order. */
-function runAll(pool: Pool, w: Workload): Promise<unknown[]> {
-  return Promise.all(w.inputs().map((x) => pool.run(w.task, x)));
-}
-
-const same = (a: unknown[], b: unknown[]) => JSON.stringify(a) === JSON.stringify(b);
 
 async function withPools<T>(adapters: Adapter[], workers: number, pipelined: boolean, fn: (pools: Pool[]) => Promise<T>): Promise<T> {
   const pools = await createPools(adapters, workers, pipelined);
@@ -192,91 +186,7 @@ export function planSteps(plan: BenchConfig): Step[] {
   const tick = () => cfg.tick?.();
   const rounds = (o: SampleOptions) => o.warmup + o.samples;
 
-  if (has('scaling')) {
-    for (const w of cfg.workloads) {
-      // Cold entries (create, run, close: the seeds' Table 17-1) and warm ones (a started pool that ran the workload once).
-      const most = Math.max(...cfg.workerCounts);
-      const warmAt = (workers: number) => s.warmCounts === 'all' || workers === most;
-      const count = 1 + (cfg.workerCounts.length + cfg.workerCounts.filter(warmAt).length) * cfg.scaling.length;
-      const sampling = w.name === 'is_prime' ? s.scalingTarget : s.scaling;
-      steps.push({
-        label: `${cfg.runtime} scaling ${w.name}`,
-        kind: `scaling:${w.name}`,
-        runs: count * rounds(sampling),
-        async run() {
-          const expected = await runSequential(w);
-          const warmPools = new Map<string, Pool>();
-          const entries: Entry<{ a?: Adapter; workers: number; warm?: boolean }>[] = [
-            {
-              key: { workers: 1 },
-              run: async () => {
-                const t = now();
-                await runSequential(w);
-                return now() - t;
-              },
-            },
-          ];
-          for (const workers of cfg.workerCounts) {
-            for (const a of cfg.scaling) {
-              entries.push({
-                key: { a, workers },
-                run: async () => {
-                  const t = now();
-                  const pool = await a.create(workers, { pipelined: false });
-                  let out: unknown[];
-                  try {
-                    out = await runAll(pool, w);
-                  } finally {
-                    await pool.close();
-                  }
-                  const ms = now() - t;
-                  if (!same(out, expected)) throw new Error(`wrong results from ${a.name}`);
-                  return ms;
-                },
-              });
-              if (warmAt(workers))
-                entries.push({
-                  key: { a, workers, warm: true },
-                  run: async () => {
-                    const id = `${a.name}/${workers}`;
-                    let pool = warmPools.get(id);
-                    if (!pool) {
-                      pool = await a.create(workers, { pipelined: false });
-                      warmPools.set(id, pool);
-                      await runAll(pool, w);
-                    }
-                    const t = now();
-                    const out = await runAll(pool, w);
-                    const ms = now() - t;
-                    if (!same(out, expected)) throw new Error(`wrong results from ${a.name}`);
-                    return ms;
-                  },
-                });
-            }
-          }
-          let measured: Measured<{ a?: Adapter; workers: number; warm?: boolean }>[];
-          try {
-            measured = await interleave(entries, sampling, tick);
-          } finally {
-            await Promise.allSettled([...warmPools.values()].map((p) => p.close()));
-          }
-          const seq = measured[0].median;
-          return measured.map((m) => ({
-            ...base(cfg, m.key.a, m.key.a ? (m.key.warm ? 'scaling-warm' : 'scaling') : 'sequential', w.name, m.key.workers, w.inputs().length),
-            unit: 'ms' as const,
-            better: 'lower' as const,
-            samples: m.samples,
-            median: m.median,
-            min: m.min,
-            max: m.max,
-            speedup: ratio(seq, m.median),
-            error: m.error,
-            note: m.key.a ? (m.key.warm ? 'a started pool that already ran the workload once' : 'includes starting the workers') : w.description,
-          }));
-        },
-      });
-    }
-  }
+  if (has('scaling')) steps.push(...scalingSteps(cfg));
 
   if (has('burst')) {
     steps.push({
