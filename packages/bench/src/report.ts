@@ -175,7 +175,7 @@ export function scalingTables(results: Result[]): string[] {
       for (const w of workers) {
         const label = `${w} worker${w > 1 ? 's' : ''}`;
         body.push([warm ? `${label}, cold` : label, '', ...backends.map(cell('scaling', w))]);
-        if (warm) body.push([`${label}, warm`, '', ...backends.map(cell('scaling-warm', w))]);
+        if (rows.some((r) => r.scenario === 'scaling-warm' && r.workers === w)) body.push([`${label}, warm`, '', ...backends.map(cell('scaling-warm', w))]);
       }
       out.push(
         `${runtime} · ${workload}${seq?.note ? ` (${seq.note})` : ''}: time (median) and speedup; cold: the pool is created and closed in the sample, as in the seeds' Table 17-1; warm: a started pool\n${textTable(['workers', 'main-thread', ...backends], body)}`,

@@ -62,7 +62,7 @@ export interface Machine {
   runtimes: Record<string, string>;
 }
 
-/** A target of the project (issues 4 and 9), evaluated on the results. */
+/** A target of the project, evaluated on the results. */
 export interface Target {
   id: string;
   runtime: string;

@@ -138,9 +138,19 @@ export function slowdowns(results: Result[], machine?: Pick<Machine, 'cores'>): 
       for (const r of slow) {
         const warm = of(results, runtime, 'scaling-warm').find((w) => w.backend === r.backend && w.workload === workload && w.workers === most);
         figures.push(`${r.backend} ${x(r.speedup)} cold${warm ? `, ${x(warm.speedup)} warm` : ''}`);
-        if (warm && (warm.speedup ?? 0) >= 1) reasons.add('the sample includes starting the workers; a started pool is faster than the main thread');
-        else if (!warm) reasons.add('the sample includes starting the workers');
-        else reasons.add(`copying the inputs to the workers and back costs more than the work, which takes the main thread only ${fmt(seq?.median)} ms`);
+        const rawWarm = of(results, runtime, 'scaling-warm').find(
+          (w) => w.kind === 'raw' && w.isolation === r.isolation && w.workload === workload && w.workers === most,
+        );
+        if (!warm) reasons.add('the sample includes starting the workers');
+        else if ((warm.speedup ?? 0) >= 1) reasons.add('the sample includes starting the workers; a started pool is faster than the main thread');
+        else if (rawWarm && (rawWarm.speedup ?? 0) < 1)
+          reasons.add(
+            `even a started raw floor (${rawWarm.backend}) is below 1 (${x(rawWarm.speedup)}): the work, ${fmt(seq?.median)} ms on the main thread, is too small for ${most} workers on this machine as loaded`,
+          );
+        else
+          reasons.add(
+            `per-task cost (copying inputs and results, passing messages) or the load of the machine outweighs the gain on work that takes the main thread ${fmt(seq?.median)} ms${rawWarm ? ` (a started raw floor reaches ${x(rawWarm.speedup)})` : ''}`,
+          );
       }
       if (machine && machine.cores <= 2)
         reasons.add(`this machine has ${machine.cores} cores, which the workers share with the main thread and anything else running`);

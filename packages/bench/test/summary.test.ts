@@ -106,9 +106,20 @@ describe('the summary that opens the report', () => {
     expect(why).toHaveLength(1);
     expect(why[0]).toMatch(/^node · rc4 with 2 workers: node-worker 0.6x cold, 1.2x warm; child-process 0.3x cold, 0.8x warm\./);
     expect(why[0]).toContain('The sample includes starting the workers; a started pool is faster than the main thread');
-    expect(why[0]).toContain('Copying the inputs to the workers and back costs more than the work, which takes the main thread only 40 ms');
+    expect(why[0]).toContain('Copying the inputs and results and passing the messages cost more than the work, which takes the main thread 40 ms');
     expect(why[0]).toContain('This machine has 2 cores');
     expect(slowdowns(results, { cores: 8 })[0]).not.toContain('cores');
+  });
+
+  it('blames the load, not copying, when even a started raw floor is below 1', () => {
+    const loaded = [
+      ...results.filter((x) => x.workload === 'is_prime' && x.scenario === 'sequential'),
+      ...scaling('node-worker', 'offload', 'is_prime', 2, 0.48, 0.81),
+      ...scaling('raw-postMessage', 'raw', 'is_prime', 2, 0.54, 0.88),
+    ];
+    expect(slowdowns(loaded)).toEqual([
+      'node · is_prime with 2 workers: node-worker 0.48x cold, 0.81x warm. Even a started raw floor (raw-postMessage) is below 1 (0.88x): the work, 400 ms on the main thread, is too small for 2 workers on this machine as loaded.',
+    ]);
   });
 
   it('prints one line per runtime and use, and says so when the run has nothing to recommend from', () => {
