@@ -24,7 +24,7 @@ export const TASKS_URL = new URL('./tasks.js', import.meta.url);
 const PEER_TASKS = new URL('./peer-tasks.js', import.meta.url);
 const PEER_WORKERPOOL = fileURLToPath(new URL('./peer-workerpool.js', import.meta.url));
 const PEER_POOLIFIER_THREAD = fileURLToPath(new URL('./peer-poolifier-thread.js', import.meta.url));
-const PEER_POOLIFIER_CLUSTER = fileURLToPath(new URL('./peer-poolifier-cluster.js', import.meta.url));
+const PEER_POOLIFIER_CLUSTER = fileURLToPath(new URL('./peer-poolifier-cluster.cjs', import.meta.url));
 const RAW_THREAD = new URL('./raw-thread.js', import.meta.url);
 const RAW_IPC = fileURLToPath(new URL('./raw-ipc.js', import.meta.url));
 
