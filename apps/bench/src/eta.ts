@@ -47,7 +47,7 @@ const DEFAULT_SAMPLE_SECONDS = 0.5;
 
 /** What the estimate needs of a step. */
 export interface Planned {
-  kind: string;
+  kind?: string;
   runs: number;
   /** Expected seconds, when the step knows better than the table (a whole runtime: the sum of its plan). */
   seconds?: number;
@@ -57,7 +57,8 @@ export interface Planned {
 export function expectedSeconds(step: Planned, mode: 'full' | 'quick' | 'smoke'): number {
   if (step.seconds !== undefined) return step.seconds;
   const table = SAMPLE_SECONDS[mode];
-  const perSample = table[step.kind] ?? (step.kind.startsWith('scaling:') ? table['scaling:fib'] : undefined) ?? DEFAULT_SAMPLE_SECONDS;
+  const kind = step.kind ?? '';
+  const perSample = table[kind] ?? (kind.startsWith('scaling:') ? table['scaling:fib'] : undefined) ?? DEFAULT_SAMPLE_SECONDS;
   return step.runs * (mode === 'smoke' ? 0.05 : perSample);
 }
 

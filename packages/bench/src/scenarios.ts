@@ -130,8 +130,8 @@ export interface BenchConfig {
 /** One unit of work of a run. `runs` is how many samples it takes (for progress). */
 export interface Step {
   label: string;
-  /** What the step measures, for time estimates: the scenario, `scaling:<workload>` for a scaling step, `runtime:<name>` for a whole runtime. */
-  kind: string;
+  /** What the step measures, for time estimates: the scenario, `scaling:<workload>` for a scaling step, `runtime:<name>` for a whole runtime (unknown kinds get a default estimate). */
+  kind?: string;
   runs: number;
   /** Expected seconds, where the step knows them (a whole runtime: the sum of its plan's). */
   seconds?: number;
