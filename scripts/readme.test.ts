@@ -40,7 +40,7 @@ describe('README', () => {
     return dir;
   };
   beforeAll(() => {
-    expect([...snippets.keys()]).toEqual(expect.arrayContaining(['tasks.mjs', 'main.mjs', 'main.cjs']));
+    expect([...snippets.keys()]).toEqual(expect.arrayContaining(['tasks.mjs', 'main.mjs', 'main.ts', 'main.cjs']));
   });
   afterAll(() => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -78,6 +78,15 @@ describe('README', () => {
     expect(error?.stdout).toBe('');
     expect(error?.stderr).toContain('WorkerInitError: The worker could not load the task module');
     expect(error?.stderr).toContain(join(dir, 'tasks.mjs'));
+  });
+
+  it('the TypeScript snippet runs under tsx as written, its ./tasks.js URL loading tasks.ts (the only task module on disk)', async () => {
+    const tasks = `${snippets.get('tasks.mjs') as string}export type Tasks = typeof tasks;\n`;
+    const main = `${snippets.get('main.ts') as string}console.log(\`17 is prime: \${prime}\`);\n`;
+    const dir = tmp({ 'package.json': '{ "type": "module" }', 'tasks.ts': tasks, 'main.ts': main });
+    const root = fileURLToPath(new URL('..', import.meta.url)); // where tsx is installed
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', join(dir, 'main.ts')], { cwd: root, timeout: 60_000 });
+    expect(stdout.trim()).toBe('17 is prime: true');
   });
 
   it('the CommonJS snippet runs as written: require() loads the ESM packages (require(esm), Node >= 20.19)', async () => {
