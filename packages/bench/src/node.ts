@@ -7,6 +7,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -16,6 +17,7 @@ import { Piscina } from 'piscina';
 import { Tinypool } from 'tinypool';
 import workerpool from 'workerpool';
 import { type Adapter, type CreateExecutorLike, offloadAdapter, rawPool } from './adapter.js';
+import type { LagProbe } from './mixed.js';
 import type { Machine } from './results.js';
 
 /** The Offload task module (built). */
@@ -226,3 +228,15 @@ export function machineFacts(runtimes: Record<string, string> = {}): Machine {
     runtimes: { node: process.versions.node, v8: process.versions.v8, ...runtimes },
   };
 }
+
+/** Node's event-loop lag probe for the mixed scenario: perf_hooks' monitorEventLoopDelay at its default 10 ms resolution (values in ms). */
+export const nodeLagProbe: LagProbe = () => {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return {
+    stop() {
+      h.disable();
+      return { p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
+    },
+  };
+};

@@ -5,6 +5,7 @@
  * @module
  */
 import { HEAD_OF_LINE_HEADER, headOfLineRows, headOfLineTargets, headOfLineTitle } from './head-of-line-report.js';
+import { ioTable, ioTargets, mixedTable } from './io-report.js';
 import type { Report, Result, Target } from './results.js';
 import { fmt, ratio } from './stats.js';
 
@@ -147,6 +148,7 @@ export function evaluateTargets(results: Result[]): Target[] {
       }
       out.push(...headOfLineTargets(results, runtime, backend));
     }
+    out.push(...ioTargets(results, runtime));
   }
   return out;
 }
@@ -240,6 +242,10 @@ export function overheadTables(results: Result[]): string[] {
       out.push(`${runtime} · map throughput\n${textTable(['backend', 'mode', 'items', 'items/s', 'min-max', 'vs submit burst'], body)}`);
     }
     section('memory', 'idle memory per worker (MB)');
+    const ioText = ioTable(results, runtime, textTable);
+    if (ioText) out.push(ioText);
+    const mixedText = mixedTable(results, runtime, textTable);
+    if (mixedText) out.push(mixedText);
   }
   return out;
 }
