@@ -10,7 +10,8 @@ describe.skipIf(!built)('bench app options', async () => {
   it('defaults to every runtime and scenario, full mode', () => {
     const o = parse([]);
     expect(o).toMatchObject({ mode: 'full', runtimes: ['node', 'deno', 'bun', 'chromium'], backends: undefined });
-    expect(o?.scenarios).toEqual(['scaling', 'burst', 'pingpong', 'cold-start', 'map', 'head-of-line', 'stream', 'memory']);
+    expect(o?.scenarios).toEqual(['scaling', 'burst', 'pingpong', 'cold-start', 'map', 'head-of-line', 'stream', 'memory', 'io', 'mixed']);
+    expect(o?.latency).toBeUndefined();
     expect(o?.out).toMatch(/results$/);
   });
 
@@ -26,6 +27,7 @@ describe.skipIf(!built)('bench app options', async () => {
     });
     expect(parse(['--smoke'])?.mode).toBe('smoke');
     expect(parse(['--scenarios', 'head-of-line'])?.scenarios).toEqual(['head-of-line']);
+    expect(parse(['--scenarios', 'io,mixed', '--latency', '30'])).toMatchObject({ scenarios: ['io', 'mixed'], latency: 30 });
   });
 
   it('rejects unknown runtimes and scenarios', () => {

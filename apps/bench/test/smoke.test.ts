@@ -55,6 +55,9 @@ describe.skipIf(!built)('bench app --smoke', () => {
       'stream',
       'stream-memory',
       'memory',
+      'io',
+      'mixed',
+      'mixed-io',
     ])
       expect(scenarios).toContain(s);
     const kinds = new Set(report.results.map((r: { kind: string }) => r.kind));
