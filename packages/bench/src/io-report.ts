@@ -58,7 +58,7 @@ export function ioTargets(results: Result[], runtime: string): Target[] {
   }
   const mixed = results.filter((r) => r.runtime === runtime && r.scenario === 'mixed');
   const inlineLag = pick(mixed, 'main-thread');
-  for (const r of mixed.filter((x) => x.workload === 'offloaded')) {
+  for (const r of mixed.filter((x) => x.workload === 'offloaded' && x.kind === 'offload')) {
     const value = ok(r) && ok(inlineLag) ? ratio(inlineLag.median, r.median) : Number.NaN;
     out.push({
       id: `${runtime}/${r.backend}/mixed-lag`,
@@ -103,7 +103,7 @@ export function mixedTable(results: Result[], runtime: string, table: (header: s
   const body = rows.map((r) => {
     const resp = results.find((x) => x.runtime === runtime && x.scenario === 'mixed-io' && x.backend === r.backend);
     return [
-      r.workload === 'inline' ? 'inline (main thread)' : `offloaded: ${r.backend} x${r.workers}`,
+      r.workload === 'inline' ? 'inline (main thread)' : `offloaded: ${r.backend} x${r.workers}${r.kind === 'raw' ? ' (raw floor)' : ''}`,
       r.error ? `error: ${r.error.slice(0, 60)}` : fmt(r.median),
       ok(r) ? `${fmt(r.min)}-${fmt(r.max)}` : '',
       ok(resp) ? fmt(resp.median) : '',

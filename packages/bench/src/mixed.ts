@@ -86,9 +86,11 @@ export interface MixedSample {
 
 /**
  * Run the loop for `m.durationMs`: I/O requests every `ioEveryMs` (`fetchOne(k)`),
- * CPU requests every `cpuEveryMs` (`cpu(cpuMs)`, inline or offloaded). Requests
- * that fall due while the loop was blocked are taken late, as a server takes
- * connections from its backlog; their wait counts in their response time.
+ * CPU requests every `cpuEveryMs` (`cpu(cpuMs)`, inline or offloaded), the
+ * first CPU request half an interval in. Requests that fall due while the loop
+ * was blocked are taken late, as a server takes connections from its backlog;
+ * their wait counts in their response time. Every request due before the end
+ * is taken, so the counts depend only on the sizes.
  */
 export async function mixedSample(
   m: MixedSizes,
@@ -113,27 +115,31 @@ export async function mixedSample(
   let io = 0;
   let cpus = 0;
   await new Promise<void>((resolve, reject) => {
+    const end = t0 + m.durationMs;
     const tick = () => {
       try {
-        const t = now();
-        if (t - t0 >= m.durationMs) return resolve();
-        while (nextIo <= t) {
-          const arrival = nextIo;
-          track(fetchOne(io++).then(() => ioTimes.push(now() - arrival)));
-          nextIo += m.ioEveryMs;
+        // Every request due by now (and before the end) is taken, in arrival order, late ones included.
+        for (let t = Math.min(now(), end - 1e-6); nextIo <= t || nextCpu <= t; t = Math.min(now(), end - 1e-6)) {
+          if (nextIo <= nextCpu) {
+            const arrival = nextIo;
+            track(fetchOne(io++).then(() => ioTimes.push(now() - arrival)));
+            nextIo += m.ioEveryMs;
+          } else {
+            cpus++;
+            track(cpu(m.cpuMs));
+            nextCpu += m.cpuEveryMs;
+          }
         }
-        while (nextCpu <= now()) {
-          cpus++;
-          track(cpu(m.cpuMs));
-          nextCpu += m.cpuEveryMs;
-        }
-        setTimeout(tick, Math.max(0, Math.min(nextIo, nextCpu, t0 + m.durationMs) - now()));
+        if (now() >= end) return resolve();
+        setTimeout(tick, Math.max(0, Math.min(nextIo, nextCpu, end) - now()));
       } catch (error) {
         reject(error);
       }
     };
     tick();
   });
+  // Let the probe take one more sample, so that a block that ran into the end is seen.
+  await new Promise((resolve) => setTimeout(resolve, 20));
   const lag = monitor.stop();
   await Promise.all(pending);
   if (failure) throw failure.error;
@@ -150,7 +156,8 @@ interface Way {
 
 /**
  * The mixed scenario's step: CPU work inline (`main-thread`) and offloaded to
- * each Offload worker backend, interleaved. Rows: `mixed` (event-loop lag p99)
+ * each Offload worker backend and each raw worker floor (the least a worker can
+ * cost the loop), interleaved. Rows: `mixed` (event-loop lag p99)
  * and `mixed-io` (I/O response time p99), per way.
  */
 export function mixedStep(cfg: BenchConfig, source: FlagSource, probe: LagProbe): Step {
@@ -158,7 +165,7 @@ export function mixedStep(cfg: BenchConfig, source: FlagSource, probe: LagProbe)
   const ways: Way[] = [
     { backend: 'main-thread', kind: 'baseline', isolation: 'none', workers: 0 },
     ...cfg.adapters
-      .filter((a) => a.kind === 'offload')
+      .filter((a) => a.kind === 'offload' || a.kind === 'raw')
       .map((a): Way => ({ backend: a.name, kind: a.kind, isolation: a.isolation, workers: m.workers, adapter: a })),
   ];
   const urls = flagUrls(source.bases);
