@@ -175,6 +175,9 @@ export function parse(argv: string[]): CliOptions | undefined {
   for (const s of scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario "${s}"`);
   const runtimes = list(options.runtimes) ?? RUNTIMES;
   for (const r of runtimes) if (!RUNTIMES.includes(r)) throw new Error(`unknown runtime "${r}"`);
+  // A bare `--latency` (or one followed by a negative number, which reads as a flag) parses as `true`.
+  const latency = options.latency === undefined ? undefined : typeof options.latency === 'number' ? options.latency : Number.NaN;
+  if (latency !== undefined && !(Number.isFinite(latency) && latency >= 0)) throw new Error(`--latency must be a number of ms >= 0; got "${options.latency}"`);
   const workloads = list(options.workloads);
   const known = [...WORKLOADS, ...SMOKE_WORKLOADS].map((w) => w.name);
   for (const w of workloads ?? []) if (!known.includes(w)) throw new Error(`unknown workload "${w}" (known: ${WORKLOADS.map((x) => x.name).join(', ')})`);
@@ -187,7 +190,7 @@ export function parse(argv: string[]): CliOptions | undefined {
     workloads,
     scenarios,
     workers: options.workers ? Number(options.workers) : undefined,
-    latency: options.latency !== undefined ? Number(options.latency) : undefined,
+    latency,
     progress: options.progress === false ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',
   };
 }

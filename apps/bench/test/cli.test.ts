@@ -30,10 +30,13 @@ describe.skipIf(!built)('bench app options', async () => {
     expect(parse(['--scenarios', 'io,mixed', '--latency', '30'])).toMatchObject({ scenarios: ['io', 'mixed'], latency: 30 });
   });
 
-  it('rejects unknown runtimes and scenarios', () => {
+  it('rejects unknown runtimes and scenarios, and a latency that is not a duration', () => {
     expect(() => parse(['--runtimes', 'node,python'])).toThrow(/unknown runtime "python"/);
     expect(() => parse(['--scenarios', 'burst,nap'])).toThrow(/unknown scenario "nap"/);
     expect(() => parse(['--workloads', 'is_prime,primes'])).toThrow(/unknown workload "primes"/);
+    expect(() => parse(['--latency', 'slow'])).toThrow(/--latency must be a number of ms >= 0; got "slow"/);
+    expect(() => parse(['--latency=-5'])).toThrow(/--latency must be/);
+    expect(() => parse(['--latency'])).toThrow(/--latency must be/);
   });
 
   it('uses 1..N workers on small machines and powers of two up to N on bigger ones', () => {
