@@ -122,6 +122,8 @@ export interface IoRecommendation {
   runtime: string;
   /** `InlineExecutor` when the event loop keeps up with the floor; else the fastest approach measured. */
   backend: string;
+  /** The figure in short: the InlineExecutor's time against sequential and the floor. */
+  figure: string;
   /** One sentence with the figures. */
   text: string;
 }
@@ -145,7 +147,9 @@ export function ioRecommendation(results: Result[], runtime?: string): IoRecomme
     ? `; ${worker.backend} with ${worker.workers} worker${worker.workers > 1 ? 's' : ''} takes ${fmt(worker.median)} ms (${fmt(ratio(worker.median, inline.median))}x longer: at most ${worker.workers} requests in flight)`
     : '';
   const keepsUp = inline.median <= IO_FLOOR_FACTOR * floor.median;
+  const figure = `${fmt(inline.median)} ms for ${fmt(inline.n)} flags at ${fmt(inline.latencyMs)} ms: ${fmt(inline.speedup)}x sequential, ${fmt(ratio(inline.median, floor.median))}x Promise.all`;
   return {
+    figure,
     runtime: rt,
     backend: keepsUp ? 'InlineExecutor' : [inline, floor, worker].filter(ok).sort((a, b) => a.median - b.median)[0].backend,
     text: `I/O-bound (${fmt(inline.n)} flags at ${fmt(inline.latencyMs)} ms, ${rt}): InlineExecutor ${fmt(inline.median)} ms, ${fmt(inline.speedup)}x sequential (${fmt(seq.median)} ms), ${fmt(ratio(inline.median, floor.median))}x plain Promise.all${workerText}. Workers add nothing to I/O and cap concurrency at the worker count.`,
