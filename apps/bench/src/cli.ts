@@ -123,7 +123,10 @@ export async function run(o: CliOptions): Promise<Report> {
   // The io and mixed scenarios' loopback "CDN", on its own thread so that it answers on time while a scenario blocks this one.
   const io =
     o.scenarios.includes('io') || o.scenarios.includes('mixed')
-      ? await startFlagsServerThread({ latencyMs: o.latency ?? SIZES[o.mode].io.latencyMs })
+      ? await startFlagsServerThread({ latencyMs: o.latency ?? SIZES[o.mode].io.latencyMs }).catch((error: unknown) => {
+          notes.push(`io, mixed: the loopback flags server did not start (${error instanceof Error ? error.message : String(error)}); both are skipped`);
+          return undefined;
+        })
       : undefined;
   let done: Awaited<ReturnType<typeof runSteps>>;
   try {
