@@ -229,14 +229,27 @@ export function machineFacts(runtimes: Record<string, string> = {}): Machine {
   };
 }
 
-/** Node's event-loop lag probe for the mixed scenario: perf_hooks' monitorEventLoopDelay at its default 10 ms resolution (values in ms). */
+/** The resolution of Node's lag probe, in ms (perf_hooks' default). */
+const LAG_RESOLUTION_MS = 10;
+
+/**
+ * Lag from a `monitorEventLoopDelay` histogram, in ms. The histogram records the
+ * whole time between two of its timer's runs (about `resolutionMs` on an idle
+ * loop, not about 0), so the lag is that less the resolution.
+ */
+export function lagOfHistogram(h: { percentile(p: number): number; max: number }, resolutionMs: number): { p99: number; max: number } {
+  const lag = (ns: number) => Math.max(0, ns / 1e6 - resolutionMs);
+  return { p99: lag(h.percentile(99)), max: lag(h.max) };
+}
+
+/** Node's event-loop lag probe for the mixed scenario: perf_hooks' monitorEventLoopDelay at its default 10 ms resolution. */
 export const nodeLagProbe: LagProbe = () => {
-  const h = monitorEventLoopDelay({ resolution: 10 });
+  const h = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   h.enable();
   return {
     stop() {
       h.disable();
-      return { p99: h.percentile(99) / 1e6, max: h.max / 1e6 };
+      return lagOfHistogram(h, LAG_RESOLUTION_MS);
     },
   };
 };

@@ -4,7 +4,7 @@ import { fetchFlag, flagUrls } from '../src/flags.js';
 import { type FlagsServer, serveFlags } from '../src/flags-server.js';
 import { ioTargets, mixedTable } from '../src/io-report.js';
 import { driftLagProbe, type MixedSizes, mixedSample, percentile } from '../src/mixed.js';
-import { nodeLagProbe } from '../src/node.js';
+import { lagOfHistogram, nodeLagProbe } from '../src/node.js';
 import { textTable } from '../src/report.js';
 import type { Result } from '../src/results.js';
 import { planSteps, SIZES } from '../src/scenarios.js';
@@ -28,6 +28,12 @@ describe('lag probes', () => {
     expect(percentile(xs, 50)).toBe(50);
     expect(percentile([5], 99)).toBe(5);
     expect(percentile([], 99)).toBeNaN();
+  });
+
+  it("monitorEventLoopDelay's figures less its resolution: an idle loop's 10 ms intervals are no lag", () => {
+    const h = { percentile: (p: number) => (p === 99 ? 12.5e6 : 10.2e6), max: 40e6 };
+    expect(lagOfHistogram(h, 10)).toEqual({ p99: 2.5, max: 30 });
+    expect(lagOfHistogram({ percentile: () => 9.8e6, max: 9.9e6 }, 10)).toEqual({ p99: 0, max: 0 });
   });
 
   for (const [name, probe] of [
