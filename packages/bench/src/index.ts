@@ -4,9 +4,13 @@
  * @module
  */
 export * from './adapter.js';
+export * from './flags.js';
 export * from './harness.js';
 export * from './head-of-line.js';
 export * from './head-of-line-report.js';
+export * from './io.js';
+export * from './io-report.js';
+export * from './mixed.js';
 export * from './report.js';
 export * from './results.js';
 export * from './scenarios.js';

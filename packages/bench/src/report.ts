@@ -5,6 +5,7 @@
  * @module
  */
 import { HEAD_OF_LINE_HEADER, headOfLineRows, headOfLineTargets, headOfLineTitle } from './head-of-line-report.js';
+import { ioTable, ioTargets, mixedTable } from './io-report.js';
 import type { Report, Result, Target } from './results.js';
 import { fmt, ratio } from './stats.js';
 
@@ -147,6 +148,7 @@ export function evaluateTargets(results: Result[]): Target[] {
       }
       out.push(...headOfLineTargets(results, runtime, backend));
     }
+    out.push(...ioTargets(results, runtime));
   }
   return out;
 }
@@ -240,6 +242,10 @@ export function overheadTables(results: Result[]): string[] {
       out.push(`${runtime} · map throughput\n${textTable(['backend', 'mode', 'items', 'items/s', 'min-max', 'vs submit burst'], body)}`);
     }
     section('memory', 'idle memory per worker (MB)');
+    const ioText = ioTable(results, runtime, textTable);
+    if (ioText) out.push(ioText);
+    const mixedText = mixedTable(results, runtime, textTable);
+    if (mixedText) out.push(mixedText);
   }
   return out;
 }
@@ -376,7 +382,7 @@ ${targets}
       chart('speedup', rt + ' · ' + wl + ': speedup vs workers', { type: 'line', data: { labels: workers, datasets: datasets },
         options: { scales: { x: { title: { display: true, text: 'workers' } }, y: { beginAtZero: true, title: { display: true, text: 'speedup (sequential / time)' } } } } });
     });
-    [['burst', 'burst throughput'], ['map', 'chunked map throughput'], ['pingpong', 'ping-pong latency'], ['cold-start', 'time to first result'], ['memory', 'idle memory per worker']].forEach(function (s) {
+    [['burst', 'burst throughput'], ['map', 'chunked map throughput'], ['pingpong', 'ping-pong latency'], ['cold-start', 'time to first result'], ['memory', 'idle memory per worker'], ['io', 'flags download: sequential, Promise.all, InlineExecutor, workers'], ['mixed', 'event-loop lag p99 with CPU work inline (main-thread) vs offloaded']].forEach(function (s) {
       var rows = results.filter(function (r) { return r.runtime === rt && r.scenario === s[0]; });
       if (!rows.length) return;
       var colors = { offload: '#1f77b4', peer: '#ff7f0e', raw: '#7f7f7f' };

@@ -17,7 +17,10 @@ export type Scenario =
   | 'head-of-line'
   | 'head-of-line-long'
   | 'stream'
-  | 'stream-memory';
+  | 'stream-memory'
+  | 'io'
+  | 'mixed'
+  | 'mixed-io';
 
 /** One measured figure: a backend (or peer, or floor) on a runtime, a workload, a worker count. */
 export interface Result {
@@ -41,6 +44,10 @@ export interface Result {
   speedup?: number;
   /** Head-of-line only: how long the long task spins (ms). */
   longMs?: number;
+  /** io only: most requests in flight at once. */
+  concurrency?: number;
+  /** io only: the server's latency per response (ms). */
+  latencyMs?: number;
   /** Why the figure is missing or partial. */
   error?: string;
   note?: string;

@@ -5,8 +5,11 @@
  * @module
  */
 import type { Adapter, Pool } from './adapter.js';
+import type { FlagSource } from './flags.js';
 import { type Entry, interleave, now, type SampleOptions } from './harness.js';
 import { type HeadOfLineSizes, headOfLineStep } from './head-of-line.js';
+import { type IoSizes, ioStep } from './io.js';
+import { driftLagProbe, type LagProbe, type MixedSizes, mixedStep } from './mixed.js';
 import type { Result, Scenario } from './results.js';
 import { ratio } from './stats.js';
 import { runSequential, type Workload } from './workloads.js';
@@ -35,6 +38,10 @@ export interface Sizes {
   memory: SampleOptions;
   /** The head-of-line scenario: always 2 workers. */
   headOfLine: HeadOfLineSizes;
+  /** The io scenario: the flags download. */
+  io: IoSizes;
+  /** The mixed scenario: a loop answering I/O and CPU requests. */
+  mixed: MixedSizes;
 }
 
 /** Sizes per mode. */
@@ -53,6 +60,8 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     cold: { warmup: 1, samples: 7 },
     memory: { warmup: 0, samples: 3 },
     headOfLine: { workers: 2, warm: 5_000, sameName: 10_000, longMs: 1_000, shorts: 200, shortMs: 1, sampling: { warmup: 0, samples: 3 } },
+    io: { flags: 20, latencyMs: 100, limit: 20, sampling: { warmup: 1, samples: 5 } },
+    mixed: { durationMs: 4_000, ioEveryMs: 10, cpuEveryMs: 500, cpuMs: 200, workers: 1, sampling: { warmup: 0, samples: 3 } },
   },
   quick: {
     burst: 10_000,
@@ -68,6 +77,8 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     cold: { warmup: 1, samples: 3 },
     memory: { warmup: 0, samples: 1 },
     headOfLine: { workers: 2, warm: 1_000, sameName: 2_000, longMs: 300, shorts: 100, shortMs: 1, sampling: { warmup: 0, samples: 1 } },
+    io: { flags: 20, latencyMs: 50, limit: 20, sampling: { warmup: 1, samples: 5 } },
+    mixed: { durationMs: 3_000, ioEveryMs: 10, cpuEveryMs: 500, cpuMs: 200, workers: 1, sampling: { warmup: 0, samples: 1 } },
   },
   smoke: {
     burst: 500,
@@ -83,6 +94,8 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     cold: { warmup: 0, samples: 1 },
     memory: { warmup: 0, samples: 1 },
     headOfLine: { workers: 2, warm: 50, sameName: 100, longMs: 30, shorts: 10, shortMs: 1, sampling: { warmup: 0, samples: 1 } },
+    io: { flags: 20, latencyMs: 5, limit: 20, sampling: { warmup: 0, samples: 1 } },
+    mixed: { durationMs: 300, ioEveryMs: 20, cpuEveryMs: 100, cpuMs: 20, workers: 1, sampling: { warmup: 0, samples: 1 } },
   },
 };
 
@@ -113,6 +126,10 @@ export interface BenchConfig {
   memory?: () => number;
   /** Called after each sample, for progress. */
   tick?: () => void;
+  /** The loopback flags server of the io and mixed scenarios (without it they are skipped). */
+  io?: FlagSource;
+  /** The event-loop lag probe of the mixed scenario (default: a setTimeout-drift sampler). */
+  lag?: LagProbe;
 }
 
 /** One unit of work of a run. `runs` is how many samples it takes (for progress). */
@@ -454,6 +471,9 @@ export function planSteps(cfg: BenchConfig): Step[] {
         }),
     });
   }
+
+  if (has('io') && cfg.io) steps.push(ioStep(cfg, cfg.io));
+  if (has('mixed') && cfg.io) steps.push(mixedStep(cfg, cfg.io, cfg.lag ?? driftLagProbe()));
 
   if (has('memory') && memory) {
     steps.push({
