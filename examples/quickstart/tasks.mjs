@@ -1,4 +1,4 @@
-// The seed workload: is_prime by trial division over odd divisors up to sqrt(n).
+// The task module: is_prime by trial division over odd divisors up to sqrt(n).
 import { expose } from '@offload/core/worker';
 
 export function isPrime(n) {

@@ -30,7 +30,8 @@ import {
 
 export { workerCounts };
 
-import { machineFacts, nodeAdapters, nodeMemory } from '@offload/bench/node.js';
+import { type FlagsServer, startFlagsServerThread } from '@offload/bench/flags-server.js';
+import { machineFacts, nodeAdapters, nodeLagProbe, nodeMemory } from '@offload/bench/node.js';
 import { cac } from 'cac';
 import cliProgress from 'cli-progress';
 import { Estimate, formatSeconds } from './eta.js';
@@ -39,7 +40,7 @@ import { otherRuntimeSteps, RUNTIMES } from './runtimes.js';
 const require = createRequire(import.meta.url);
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 
-const ALL_SCENARIOS: Scenario[] = ['scaling', 'burst', 'pingpong', 'cold-start', 'map', 'head-of-line', 'stream', 'memory'];
+const ALL_SCENARIOS: Scenario[] = ['scaling', 'burst', 'pingpong', 'cold-start', 'map', 'head-of-line', 'stream', 'memory', 'io', 'mixed'];
 
 /** Parsed command line. */
 export interface CliOptions {
@@ -50,6 +51,8 @@ export interface CliOptions {
   workloads?: string[];
   scenarios: Scenario[];
   workers?: number;
+  /** Latency of the flags server of the io and mixed scenarios, in ms (default: per mode, 100 ms in a full run). */
+  latency?: number;
   /** A bar on a terminal, one line per step otherwise (logs, CI), or nothing. */
   progress: 'bar' | 'lines' | 'none';
 }
@@ -63,7 +66,7 @@ const list = (v: unknown): string[] | undefined =>
         .filter(Boolean);
 
 /** The Node part of the run, as steps. */
-async function nodeSteps(o: CliOptions, notes: string[], tick: () => void): Promise<Step[]> {
+async function nodeSteps(o: CliOptions, notes: string[], tick: () => void, io: FlagsServer | undefined): Promise<Step[]> {
   const all = await nodeAdapters(notes);
   const pick = (a: Adapter) => !o.backends || o.backends.includes(a.name) || o.backends.includes(a.kind);
   const adapters = all.filter(pick);
@@ -82,53 +85,80 @@ async function nodeSteps(o: CliOptions, notes: string[], tick: () => void): Prom
     scenarios: o.scenarios,
     memory: nodeMemory,
     tick,
+    io,
+    lag: nodeLagProbe,
   };
   return planSteps(cfg);
 }
 
-/** Run the bench; returns the report (also written to `o.out`). */
-export async function run(o: CliOptions): Promise<Report> {
-  const notes: string[] = [];
-  let bar: cliProgress.SingleBar | undefined;
-  let estimate: Estimate | undefined;
-  const tick = () => {
-    estimate?.tick();
-    bar?.increment(1, { left: formatSeconds(estimate?.remaining() ?? 0) });
-  };
-  const steps: Step[] = [];
-  if (o.runtimes.includes('node')) steps.push(...(await nodeSteps(o, notes, tick)));
-  const versions: Record<string, string> = {};
-  steps.push(...(await otherRuntimeSteps(o, notes, versions, tick)));
-  estimate = new Estimate(steps, o.mode);
+/** The progress display of a run: a bar on a terminal (or nothing), fed by the time estimate of eta.ts. */
+interface Progress {
+  bar?: cliProgress.SingleBar;
+  estimate?: Estimate;
+}
+
+/** Show progress and run the steps (a bar on a terminal, one line per step otherwise). */
+async function runPlan(o: CliOptions, steps: Step[], progress: Progress) {
+  const estimate = new Estimate(steps, o.mode);
+  progress.estimate = estimate;
   if (o.progress === 'bar') {
-    bar = new cliProgress.SingleBar(
+    progress.bar = new cliProgress.SingleBar(
       // The time left comes from measured per-step durations (eta.ts), not from the sample rate, which varies 100-fold between steps.
       { format: '{bar} {percentage}% | {value}/{total} samples | about {left} left | {step}', stream: process.stderr, hideCursor: true },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(
+    progress.bar.start(
       steps.reduce((n, s) => n + s.runs, 0),
       0,
       { step: '', left: formatSeconds(estimate.remaining()) },
     );
   }
-  const results: Result[] = [];
+  const bar = progress.bar;
   let index = 0;
   const started = performance.now();
   let stepStarted = started;
   const done = await runSteps(steps, (s) => {
     index++;
     const t = performance.now();
-    estimate?.next(index > 1 ? (t - stepStarted) / 1000 : undefined);
+    estimate.next(index > 1 ? (t - stepStarted) / 1000 : undefined);
     stepStarted = t;
-    const left = formatSeconds(estimate?.remaining() ?? 0);
+    const left = formatSeconds(estimate.remaining());
     if (bar) bar.update({ step: s.label, left });
     else if (o.progress === 'lines')
       process.stderr.write(`[${index}/${steps.length}] ${Math.round((t - started) / 1000)} s, about ${left} left · ${s.label}\n`);
   });
   bar?.stop();
+  return done;
+}
+
+/** Run the bench; returns the report (also written to `o.out`). */
+export async function run(o: CliOptions): Promise<Report> {
+  const notes: string[] = [];
+  const progress: Progress = {};
+  const tick = () => {
+    progress.estimate?.tick();
+    progress.bar?.increment(1, { left: formatSeconds(progress.estimate?.remaining() ?? 0) });
+  };
+  const steps: Step[] = [];
+  const versions: Record<string, string> = {};
+  // The io and mixed scenarios' loopback "CDN", on its own thread so that it answers on time while a scenario blocks this one.
+  const io =
+    o.scenarios.includes('io') || o.scenarios.includes('mixed')
+      ? await startFlagsServerThread({ latencyMs: o.latency ?? SIZES[o.mode].io.latencyMs }).catch((error: unknown) => {
+          notes.push(`io, mixed: the loopback flags server did not start (${error instanceof Error ? error.message : String(error)}); both are skipped`);
+          return undefined;
+        })
+      : undefined;
+  let done: Awaited<ReturnType<typeof runSteps>>;
+  try {
+    if (o.runtimes.includes('node')) steps.push(...(await nodeSteps(o, notes, tick, io)));
+    steps.push(...(await otherRuntimeSteps(o, notes, versions, tick, io)));
+    done = await runPlan(o, steps, progress);
+  } finally {
+    await io?.close();
+  }
   // No negative or non-finite figure reaches results.json as a measurement.
-  results.push(...guardFigures(done.results));
+  const results: Result[] = guardFigures(done.results);
   notes.push(...done.notes);
   const report: Report = {
     schema: 1,
@@ -160,6 +190,7 @@ export function parse(argv: string[]): CliOptions | undefined {
     .option('--workloads <list>', `Scaling workloads, comma-separated (default: all, ${WORKLOADS.map((w) => w.name).join(',')})`)
     .option('--scenarios <list>', 'Scenarios to run, comma-separated', { default: ALL_SCENARIOS.join(',') })
     .option('--workers <n>', 'Most workers (default: available parallelism)')
+    .option('--latency <ms>', 'Latency of the loopback flags server of the io and mixed scenarios (default: 100 ms; 50 with --quick)')
     .option('--no-progress', 'Nothing on stderr (without it: a progress bar on a terminal, one line per step otherwise)')
     .example('  $ pnpm bench -- --quick --runtimes node --scenarios scaling,memory')
     // cac gives a negated flag `default: true`, which would print as `--no-progress ... (default: true)`.
@@ -172,6 +203,9 @@ export function parse(argv: string[]): CliOptions | undefined {
   for (const s of scenarios) if (!ALL_SCENARIOS.includes(s)) throw new Error(`unknown scenario "${s}"`);
   const runtimes = list(options.runtimes) ?? RUNTIMES;
   for (const r of runtimes) if (!RUNTIMES.includes(r)) throw new Error(`unknown runtime "${r}"`);
+  // A bare `--latency` (or one followed by a negative number, which reads as a flag) parses as `true`.
+  const latency = options.latency === undefined ? undefined : typeof options.latency === 'number' ? options.latency : Number.NaN;
+  if (latency !== undefined && !(Number.isFinite(latency) && latency >= 0)) throw new Error(`--latency must be a number of ms >= 0; got "${options.latency}"`);
   const workloads = list(options.workloads);
   const known = [...WORKLOADS, ...SMOKE_WORKLOADS].map((w) => w.name);
   for (const w of workloads ?? []) if (!known.includes(w)) throw new Error(`unknown workload "${w}" (known: ${WORKLOADS.map((x) => x.name).join(', ')})`);
@@ -184,6 +218,7 @@ export function parse(argv: string[]): CliOptions | undefined {
     workloads,
     scenarios,
     workers: options.workers ? Number(options.workers) : undefined,
+    latency,
     progress: options.progress === false ? 'none' : process.stderr.isTTY ? 'bar' : 'lines',
   };
 }

@@ -14,6 +14,7 @@ import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   type Adapter,
+  type FlagSource,
   planSteps,
   type Result,
   type RunnerLine,
@@ -78,6 +79,7 @@ function countRuns(cfg: WebRunConfig, adapterNames: string[], peerNames: string[
     maxWorkers: cfg.maxWorkers,
     scenarios: cfg.scenarios,
     memory: memory ? () => 0 : undefined,
+    io: cfg.io,
   }).reduce((n, s) => ({ runs: n.runs + s.runs, seconds: n.seconds + expectedSeconds(s, cfg.mode) }), { runs: 0, seconds: 0 });
 }
 
@@ -288,10 +290,19 @@ async function runChromium(cfg: WebRunConfig, limit: number, notes: string[], ti
 }
 
 /** Steps of the other runtimes the options ask for; a runtime that is not present is skipped with a note. */
-export async function otherRuntimeSteps(o: CliOptions, notes: string[], versions: Record<string, string>, tick: () => void): Promise<Step[]> {
+export async function otherRuntimeSteps(o: CliOptions, notes: string[], versions: Record<string, string>, tick: () => void, io?: FlagSource): Promise<Step[]> {
   const steps: Step[] = [];
   const maxWorkers = o.workers ?? os.availableParallelism();
-  const base = { mode: o.mode, scenarios: o.scenarios, workloads: o.workloads, backends: o.backends, workerCounts: workerCounts(maxWorkers), maxWorkers };
+  const flags = io ? { bases: io.bases, latencyMs: io.latencyMs } : undefined;
+  const base = {
+    mode: o.mode,
+    scenarios: o.scenarios,
+    workloads: o.workloads,
+    backends: o.backends,
+    workerCounts: workerCounts(maxWorkers),
+    maxWorkers,
+    io: flags,
+  };
   const runnerJs = resolve(BENCH_DIR, 'dist/web-main.js');
   const limit = LIMIT_MS[o.mode];
 
@@ -330,7 +341,7 @@ export async function otherRuntimeSteps(o: CliOptions, notes: string[], versions
     const names = [...(entry ? ['deno-bun'] : []), ...(peers?.names ?? []), 'raw-worker'];
     const args =
       runtime === 'deno'
-        ? ['run', '--allow-read', '--allow-env', '--allow-sys', '--v8-flags=--expose-gc', runnerJs, JSON.stringify(cfg)]
+        ? ['run', '--allow-read', '--allow-env', '--allow-sys', '--allow-net=127.0.0.1', '--v8-flags=--expose-gc', runnerJs, JSON.stringify(cfg)]
         : [runnerJs, JSON.stringify(cfg)];
     add(runtime, cfg, names, peers?.names ?? [], true, () => runProcess(runtime, bin, args, limit, notes, tick));
   }

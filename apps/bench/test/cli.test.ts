@@ -10,7 +10,8 @@ describe.skipIf(!built)('bench app options', async () => {
   it('defaults to every runtime and scenario, full mode', () => {
     const o = parse([]);
     expect(o).toMatchObject({ mode: 'full', runtimes: ['node', 'deno', 'bun', 'chromium'], backends: undefined });
-    expect(o?.scenarios).toEqual(['scaling', 'burst', 'pingpong', 'cold-start', 'map', 'head-of-line', 'stream', 'memory']);
+    expect(o?.scenarios).toEqual(['scaling', 'burst', 'pingpong', 'cold-start', 'map', 'head-of-line', 'stream', 'memory', 'io', 'mixed']);
+    expect(o?.latency).toBeUndefined();
     expect(o?.out).toMatch(/results$/);
   });
 
@@ -26,6 +27,7 @@ describe.skipIf(!built)('bench app options', async () => {
     });
     expect(parse(['--smoke'])?.mode).toBe('smoke');
     expect(parse(['--scenarios', 'head-of-line'])?.scenarios).toEqual(['head-of-line']);
+    expect(parse(['--scenarios', 'io,mixed', '--latency', '30'])).toMatchObject({ scenarios: ['io', 'mixed'], latency: 30 });
   });
 
   it('prints a help without commands (there are none) and without a default on the negated --no-progress', () => {
@@ -43,10 +45,13 @@ describe.skipIf(!built)('bench app options', async () => {
     }
   });
 
-  it('rejects unknown runtimes and scenarios', () => {
+  it('rejects unknown runtimes and scenarios, and a latency that is not a duration', () => {
     expect(() => parse(['--runtimes', 'node,python'])).toThrow(/unknown runtime "python"/);
     expect(() => parse(['--scenarios', 'burst,nap'])).toThrow(/unknown scenario "nap"/);
     expect(() => parse(['--workloads', 'is_prime,primes'])).toThrow(/unknown workload "primes"/);
+    expect(() => parse(['--latency', 'slow'])).toThrow(/--latency must be a number of ms >= 0; got "slow"/);
+    expect(() => parse(['--latency=-5'])).toThrow(/--latency must be/);
+    expect(() => parse(['--latency'])).toThrow(/--latency must be/);
   });
 
   it('uses 1..N workers on small machines and powers of two up to N on bigger ones', () => {

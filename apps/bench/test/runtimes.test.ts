@@ -38,4 +38,32 @@ describe.skipIf(!built)('other runtimes (structure only, tiny sizes)', async () 
       }
     });
   }
+
+  for (const [runtime, present] of [
+    ['deno', bin('deno')],
+    ['bun', bin('bun')],
+    ['chromium', chromium],
+  ] as const) {
+    it.skipIf(!present)(
+      `${runtime}: the io scenario reaches the loopback flags server (Deno allowed to, the page through CORS)`,
+      { timeout: 60_000 },
+      async () => {
+        const { serveFlags } = await import('@offload/bench/flags-server.js');
+        const server = await serveFlags({ latencyMs: 2 });
+        try {
+          const o = parse(['--smoke', '--runtimes', runtime, '--scenarios', 'io', '--no-progress']);
+          if (!o) throw new Error('no options');
+          const notes: string[] = [];
+          const steps = await otherRuntimeSteps(o, notes, {}, () => {}, server);
+          const results = await steps[0].run();
+          expect(notes.filter((n) => !n.includes('is not built'))).toEqual([]);
+          const io = results.filter((r) => r.scenario === 'io');
+          expect(io.map((r) => r.backend).slice(0, 3)).toEqual(['sequential', 'Promise.all', 'inline']);
+          for (const r of io) expect(r.error).toBeUndefined();
+        } finally {
+          await server.close();
+        }
+      },
+    );
+  }
 });

@@ -57,7 +57,7 @@ export function inputSuite(runtime: Runtime): void {
           const r = await post(body);
           expect(r.status, body.slice(0, 20)).toBe(400);
           expect(r.json()).toMatchObject({ error: 'bad_request', allowed: { maxItems: 256 } });
-          expect(r.json().message.length).toBeLessThanOrEqual(MESSAGE_MAX);
+          expect((r.json().message as string).length).toBeLessThanOrEqual(MESSAGE_MAX);
         }
       });
 
@@ -66,14 +66,14 @@ export function inputSuite(runtime: Runtime): void {
         for (const body of [`["${long}"]`, `[1, {"${long}": 1}]`, `[${'1'.repeat(400)}]`]) {
           const r = await post(body);
           expect(r.status).toBe(400);
-          const { message } = r.json();
+          const message = r.json().message as string;
           expect(message.length).toBeLessThanOrEqual(MESSAGE_MAX);
           expect(message).toContain('JSON array of 1 to 256 integers');
         }
         expect((await post(`["${long}"]`)).json().message).toContain('xxx…');
         const r = await server.get(`/fib/${'9'.repeat(5_000)}`);
         expect(r.status).toBe(400);
-        expect(r.json().message.length).toBeLessThanOrEqual(MESSAGE_MAX);
+        expect((r.json().message as string).length).toBeLessThanOrEqual(MESSAGE_MAX);
         expect(r.json().message).toMatch(/^n must be an integer from 0 to 42; got "9{200}…"\.$/);
       });
 

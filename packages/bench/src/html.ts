@@ -130,7 +130,7 @@ ${notes}
         data: { labels: workers.map(function (w) { return w + (w > 1 ? ' workers' : ' worker'); }), datasets: datasets },
         options: { scales: { y: { beginAtZero: true, title: { display: true, text: 'speedup (sequential / time)' } } } } });
     });
-    [['burst', 'burst throughput'], ['map', 'chunked map throughput'], ['pingpong', 'ping-pong latency'], ['cold-start', 'time to first result'], ['memory', 'idle memory per worker']].forEach(function (s) {
+    [['burst', 'burst throughput'], ['map', 'chunked map throughput'], ['pingpong', 'ping-pong latency'], ['cold-start', 'time to first result'], ['memory', 'idle memory per worker'], ['io', 'flags download: sequential, Promise.all, InlineExecutor, workers'], ['mixed', 'event-loop lag p99 with CPU work inline (main-thread) vs offloaded']].forEach(function (s) {
       var rows = results.filter(function (r) { return r.runtime === rt && r.scenario === s[0] && !r.withinNoise; });
       if (!rows.length) return;
       var colors = { offload: '#1f77b4', peer: '#ff7f0e', raw: '#7f7f7f' };

@@ -7,6 +7,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -17,6 +18,7 @@ import { FixedClusterPool, FixedThreadPool } from 'poolifier';
 import { Tinypool } from 'tinypool';
 import workerpool from 'workerpool';
 import { type Adapter, type CreateExecutorLike, offloadAdapter, rawPool } from './adapter.js';
+import type { LagProbe } from './mixed.js';
 import type { Machine } from './results.js';
 
 /** The Offload task module (built). */
@@ -257,3 +259,28 @@ export function machineFacts(runtimes: Record<string, string> = {}): Machine {
     runtimes: { node: process.versions.node, v8: process.versions.v8, ...runtimes },
   };
 }
+
+/** The resolution of Node's lag probe, in ms (perf_hooks' default). */
+const LAG_RESOLUTION_MS = 10;
+
+/**
+ * Lag from a `monitorEventLoopDelay` histogram, in ms. The histogram records the
+ * whole time between two of its timer's runs (about `resolutionMs` on an idle
+ * loop, not about 0), so the lag is that less the resolution.
+ */
+export function lagOfHistogram(h: { percentile(p: number): number; max: number }, resolutionMs: number): { p99: number; max: number } {
+  const lag = (ns: number) => Math.max(0, ns / 1e6 - resolutionMs);
+  return { p99: lag(h.percentile(99)), max: lag(h.max) };
+}
+
+/** Node's event-loop lag probe for the mixed scenario: perf_hooks' monitorEventLoopDelay at its default 10 ms resolution. */
+export const nodeLagProbe: LagProbe = () => {
+  const h = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  h.enable();
+  return {
+    stop() {
+      h.disable();
+      return lagOfHistogram(h, LAG_RESOLUTION_MS);
+    },
+  };
+};

@@ -4,6 +4,7 @@
  * @module
  */
 import { HEAD_OF_LINE_HEADER, headOfLineRows, headOfLineTargets, headOfLineTitle } from './head-of-line-report.js';
+import { ioTable, ioTargets, mixedTable } from './io-report.js';
 import type { Report, Result, Target } from './results.js';
 import { fmt, ratio, textTable } from './stats.js';
 import { summaryText } from './summary.js';
@@ -147,6 +148,7 @@ export function evaluateTargets(results: Result[]): Target[] {
       }
       out.push(...headOfLineTargets(results, runtime, backend));
     }
+    out.push(...ioTargets(results, runtime));
   }
   return out;
 }
@@ -236,6 +238,10 @@ export function overheadTables(results: Result[]): string[] {
     }
     const mem = of('memory')[0];
     section('memory', `idle memory per worker (MB, ${fmt(mem?.workers)} workers; noise floor ${fmt(mem?.noise)} MB per worker; ratios > 1 are better)`);
+    const ioText = ioTable(results, runtime, textTable);
+    if (ioText) out.push(ioText);
+    const mixedText = mixedTable(results, runtime, textTable);
+    if (mixedText) out.push(mixedText);
   }
   return out;
 }

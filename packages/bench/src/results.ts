@@ -18,7 +18,10 @@ export type Scenario =
   | 'head-of-line'
   | 'head-of-line-long'
   | 'stream'
-  | 'stream-memory';
+  | 'stream-memory'
+  | 'io'
+  | 'mixed'
+  | 'mixed-io';
 
 /** One measured figure: a backend (or peer, or floor) on a runtime, a workload, a worker count. */
 export interface Result {
@@ -38,7 +41,7 @@ export interface Result {
   median: number;
   min: number;
   max: number;
-  /** Scaling only: sequential median / this median. */
+  /** Scaling and io: the sequential median / this median. */
   speedup?: number;
   /** Head-of-line only: how long the long task spins (ms). */
   longMs?: number;
@@ -46,6 +49,10 @@ export interface Result {
   noise?: number;
   /** Memory only: the figure does not exceed `noise`, so it says nothing (the report prints no ratio of it). */
   withinNoise?: boolean;
+  /** io only: most requests in flight at once. */
+  concurrency?: number;
+  /** io only: the server's latency per response (ms). */
+  latencyMs?: number;
   /** Why the figure is missing or partial. */
   error?: string;
   note?: string;

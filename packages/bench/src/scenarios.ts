@@ -5,10 +5,13 @@
  * @module
  */
 import type { Adapter, Pool } from './adapter.js';
+import type { FlagSource } from './flags.js';
 import { createPools, guardAdapter } from './guard.js';
 import { type Entry, HUNG, interleave, now, type SampleOptions } from './harness.js';
 import { type HeadOfLineSizes, headOfLineStep } from './head-of-line.js';
+import { type IoSizes, ioStep } from './io.js';
 import { memoryStep } from './memory.js';
+import { driftLagProbe, type LagProbe, type MixedSizes, mixedStep } from './mixed.js';
 import type { Result, Scenario } from './results.js';
 import { scalingSteps } from './scaling.js';
 import type { Workload } from './workloads.js';
@@ -41,6 +44,10 @@ export interface Sizes {
   warmCounts: 'all' | 'most';
   /** A sample with no result within this many ms ends its row as hung (the backend is not retried in later steps). */
   timeoutMs: number;
+  /** The io scenario: the flags download. */
+  io: IoSizes;
+  /** The mixed scenario: a loop answering I/O and CPU requests. */
+  mixed: MixedSizes;
 }
 
 /** Sizes per mode. */
@@ -61,6 +68,8 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     headOfLine: { workers: 2, warm: 5_000, sameName: 10_000, longMs: 1_000, shorts: 200, shortMs: 1, sampling: { warmup: 0, samples: 3 } },
     timeoutMs: 60_000,
     warmCounts: 'all',
+    io: { flags: 20, latencyMs: 100, limit: 20, sampling: { warmup: 1, samples: 5 } },
+    mixed: { durationMs: 4_000, ioEveryMs: 10, cpuEveryMs: 500, cpuMs: 200, workers: 1, sampling: { warmup: 0, samples: 3 } },
   },
   quick: {
     burst: 10_000,
@@ -78,6 +87,8 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     headOfLine: { workers: 2, warm: 1_000, sameName: 2_000, longMs: 300, shorts: 100, shortMs: 1, sampling: { warmup: 0, samples: 1 } },
     timeoutMs: 30_000,
     warmCounts: 'most',
+    io: { flags: 20, latencyMs: 50, limit: 20, sampling: { warmup: 1, samples: 5 } },
+    mixed: { durationMs: 3_000, ioEveryMs: 10, cpuEveryMs: 500, cpuMs: 200, workers: 1, sampling: { warmup: 0, samples: 1 } },
   },
   smoke: {
     burst: 500,
@@ -95,6 +106,8 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     headOfLine: { workers: 2, warm: 50, sameName: 100, longMs: 30, shorts: 10, shortMs: 1, sampling: { warmup: 0, samples: 1 } },
     timeoutMs: 10_000,
     warmCounts: 'most',
+    io: { flags: 20, latencyMs: 5, limit: 20, sampling: { warmup: 0, samples: 1 } },
+    mixed: { durationMs: 300, ioEveryMs: 20, cpuEveryMs: 100, cpuMs: 20, workers: 1, sampling: { warmup: 0, samples: 1 } },
   },
 };
 
@@ -125,6 +138,10 @@ export interface BenchConfig {
   memory?: () => number;
   /** Called after each sample, for progress. */
   tick?: () => void;
+  /** The loopback flags server of the io and mixed scenarios (without it they are skipped). */
+  io?: FlagSource;
+  /** The event-loop lag probe of the mixed scenario (default: a setTimeout-drift sampler). */
+  lag?: LagProbe;
 }
 
 /** One unit of work of a run. `runs` is how many samples it takes (for progress). */
@@ -180,6 +197,8 @@ export function planSteps(plan: BenchConfig): Step[] {
   const s = { ...cfg.sizes };
   for (const k of ['scaling', 'scalingTarget', 'throughput', 'cold', 'memory'] as const) s[k] = { ...s[k], timeoutMs: s.timeoutMs };
   s.headOfLine = { ...s.headOfLine, sampling: { ...s.headOfLine.sampling, timeoutMs: s.timeoutMs } };
+  s.io = { ...s.io, sampling: { ...s.io.sampling, timeoutMs: s.timeoutMs } };
+  s.mixed = { ...s.mixed, sampling: { ...s.mixed.sampling, timeoutMs: s.timeoutMs } };
   cfg.sizes = s;
   const has = (x: Scenario) => cfg.scenarios.includes(x);
   const N = cfg.maxWorkers;
@@ -423,6 +442,9 @@ export function planSteps(plan: BenchConfig): Step[] {
         }),
     });
   }
+
+  if (has('io') && cfg.io) steps.push(ioStep(cfg, cfg.io));
+  if (has('mixed') && cfg.io) steps.push(mixedStep(cfg, cfg.io, cfg.lag ?? driftLagProbe()));
 
   if (has('memory') && memory) steps.push(memoryStep(cfg, memory));
   return steps.map((step) => ({

@@ -5,7 +5,8 @@
  * @module
  */
 import { expose } from '@offload/core/worker';
+import { fetchFlag } from './flags.js';
 import { workloadTasks } from './workloads.js';
 
-export const tasks = expose({ ...workloadTasks });
+export const tasks = expose({ ...workloadTasks, fetchFlag });
 export type Tasks = typeof tasks;

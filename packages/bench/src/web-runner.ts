@@ -7,6 +7,7 @@
  * @module
  */
 import { type Adapter, type CreateExecutorLike, offloadAdapter, rawPool } from './adapter.js';
+import type { FlagSource } from './flags.js';
 import type { Result, Scenario } from './results.js';
 import { planSteps, runSteps, SIZES } from './scenarios.js';
 import { SMOKE_WORKLOADS, WORKLOADS } from './workloads.js';
@@ -24,6 +25,8 @@ export interface WebRunConfig {
   maxWorkers: number;
   /** Peers to run beside the backend: a module exporting `compatPeers(names)` (peers-compat.ts) and the names. */
   peers?: { module: string; names: string[] };
+  /** The loopback flags server of the io and mixed scenarios, started by the app. */
+  io?: FlagSource;
 }
 
 /** One line a runner prints (JSON): a tick per sample, then the outcome. */
@@ -152,6 +155,7 @@ export async function runWeb(cfg: WebRunConfig, emit: (line: RunnerLine) => void
     scenarios: cfg.scenarios,
     memory: memoryProbe(),
     tick: () => emit({ type: 'tick' }),
+    io: cfg.io,
   });
   const done = await runSteps(steps);
   emit({ type: 'done', results: done.results, notes: [...notes, ...done.notes], version: runtimeVersion() });

@@ -11,6 +11,7 @@
  */
 import { type Capabilities, Executor, type ExecutorOptions, InvalidArgumentError, type TaskMap } from '@offload/core';
 import { moduleHref, webSpawn } from '@offload/core/web';
+import { explainLoadFailures } from './load-failure.js';
 
 export * from '@offload/core';
 
@@ -63,7 +64,11 @@ export function createExecutor<T extends TaskMap = TaskMap>(module: WorkerSource
   else {
     const url = toUrl(module);
     const init: WorkerOptions = { type: 'module', ...(credentials ? { credentials } : {}) };
-    create = ({ workerId }) => new Worker(url, { ...init, name: `${name ?? 'offload'}-${workerId}` });
+    create = ({ workerId }) => {
+      const worker = new Worker(url, { ...init, name: `${name ?? 'offload'}-${workerId}` });
+      explainLoadFailures(worker, url, credentials);
+      return worker;
+    };
   }
   const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
   return new Executor<T>(webSpawn(create), capabilities, rest, cores ?? 4);

@@ -50,6 +50,19 @@ describe.skipIf(!present && !required)('browser example page (Vite, Chromium)', 
     await browser?.close();
   });
 
+  /** Load the page and wait for it to finish: its status line and the page errors. */
+  const load = async (url: string): Promise<{ status: string; items: string[]; errors: string[] }> => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForSelector('body[data-state="done"], body[data-state="failed"]', { timeout: 30_000 });
+    const status = (await page.locator('#status').textContent()) ?? '';
+    const items = await page.locator('#results li').allInnerTexts();
+    await page.close();
+    return { status, items, errors };
+  };
+
   const results = async (url: string): Promise<string[]> => {
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -81,6 +94,29 @@ describe.skipIf(!present && !required)('browser example page (Vite, Chromium)', 
       const server = await preview({ configFile, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0 } });
       try {
         expect(await results(server.resolvedUrls?.local[0] as string)).toEqual(expected);
+      } finally {
+        await new Promise<void>((r) => server.httpServer.close(() => r()));
+      }
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a production build without the offloadWorkers() plugin fails with a WorkerInitError that names the plugin', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'offload-example-'));
+    // The example's config without its plugin: Vite copies tasks.ts as a raw asset.
+    const bare = { root, configFile: false as const, logLevel: 'warn' as const, worker: { format: 'es' as const } };
+    try {
+      await build({ ...bare, build: { outDir, emptyOutDir: true, target: 'es2022' } });
+      const server = await preview({ ...bare, build: { outDir }, preview: { host: '127.0.0.1', port: 0 } });
+      try {
+        const { status, errors } = await load(server.resolvedUrls?.local[0] as string);
+        expect(errors).toEqual([]);
+        // Vite inlines the small tasks.ts as a data: URL of type video/mp2t (or emits it as an asset, a .ts file served so).
+        expect(status).toMatch(
+          /^failed: The worker could not start the task module: The task module \S+ could not be loaded: it is served as video\/mp2t, not as JavaScript\./,
+        );
+        expect(status).toContain('with Vite, add the offloadWorkers() plugin');
       } finally {
         await new Promise<void>((r) => server.httpServer.close(() => r()));
       }

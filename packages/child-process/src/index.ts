@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type Capabilities, Executor, type ExecutorOptions, type Spawn, type TaskMap } from '@offload/core';
 import { moduleTarget } from '@offload/core/node';
+import { readStderr } from './stderr.js';
 
 export * from '@offload/core';
 
@@ -41,29 +42,38 @@ export interface ChildProcessOptions extends ExecutorOptions {
   execArgv?: string[];
   /** Working directory of each child. Default: the parent's. */
   cwd?: string;
-  /** Forward the children's stdout/stderr to the parent's. Default true. */
+  /**
+   * Forward the children's stdout/stderr to the parent's. Default true. Either
+   * way, the first lines a child writes to stderr are kept: a child that exits
+   * while loading its task module is reported with them in the `WorkerInitError`.
+   */
   inheritStdio?: boolean;
 }
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 
 function spawnChild(moduleUrl: URL | string, options: ChildProcessOptions): Spawn {
-  const { module, tsx } = moduleTarget(moduleUrl);
+  const { module, tsx, loadHint } = moduleTarget(moduleUrl);
+  const forward = options.inheritStdio !== false;
   return (events) => {
     const child = fork(CHILD, tsx ? [module, tsx] : [module], {
       serialization: 'advanced',
       env: options.env ?? {},
       execArgv: options.execArgv ?? [],
       cwd: options.cwd,
-      stdio: options.inheritStdio === false ? ['ignore', 'ignore', 'ignore', 'ipc'] : ['inherit', 'inherit', 'inherit', 'ipc'],
+      // stderr is piped (and forwarded), so that a child that dies while loading is reported with what it wrote.
+      stdio: forward ? ['inherit', 'inherit', 'pipe', 'ipc'] : ['ignore', 'ignore', 'pipe', 'ipc'],
     });
+    const stderr = readStderr(child.stderr, forward);
     let error: unknown;
     child.on('message', (batch) => events.message(batch as never));
     child.on('error', (e) => {
       error = e;
       if (child.exitCode === null && child.pid === undefined) events.exit({ error });
     });
-    child.on('exit', (code, signal) => events.exit({ error, exitCode: code ?? undefined, signal: signal ?? undefined }));
+    child.on('exit', (code, signal) => {
+      void stderr.drained().then(() => events.exit({ error, exitCode: code ?? undefined, signal: signal ?? undefined, stderr: stderr.head() }));
+    });
     return {
       post: (batch) => {
         child.send(batch);
@@ -74,11 +84,14 @@ function spawnChild(moduleUrl: URL | string, options: ChildProcessOptions): Spaw
       ref: () => {
         child.ref();
         child.channel?.ref();
+        stderr.ref();
       },
       unref: () => {
         child.unref();
         child.channel?.unref();
+        stderr.unref();
       },
+      loadHint,
     };
   };
 }

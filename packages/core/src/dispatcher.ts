@@ -279,7 +279,7 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
           this.pump();
           break;
         case 'fatal':
-          this.startFailed(w, fatalError(msg), msg.phase === 'load' ? 'load' : 'init');
+          this.startFailed(w, fatalError(msg, w.transport.loadHint), msg.phase === 'load' ? 'load' : 'init');
           return;
         case 'bye':
           exit(msg.code === undefined ? {} : { exitCode: msg.code });

@@ -27,7 +27,7 @@ const BACKOFF_MAX_MS = 2000;
 /** Least time a worker asked to `close` gets to deliver its output and exit before it is terminated. */
 const CLOSE_GRACE_MS = 2000;
 
-type ExitInfo = { error?: unknown; exitCode?: number; signal?: string };
+type ExitInfo = { error?: unknown; exitCode?: number; signal?: string; stderr?: string };
 
 /** Worker lifecycle; see the module comment. */
 export abstract class Lifecycle {
@@ -336,7 +336,9 @@ function classifyStartExit(w: PoolWorker, info: ExitInfo): { error: WorkerInitEr
         ? info.error.message
         : info.exitCode === 0 && !w.helloed
           ? 'it ended (exit code 0) without calling expose(): export const tasks = expose({ ... }) in the task module'
-          : `it exited with code ${info.exitCode} while loading the task module (see its stderr)`;
+          : info.stderr
+            ? `it exited with code ${info.exitCode} while loading the task module. Its stderr:\n${info.stderr}`
+            : `it exited with code ${info.exitCode} while loading the task module (see its stderr)`;
     return { error: new WorkerInitError(`The worker could not start the task module: ${why}`, { cause: info.error }), kind: 'load' };
   }
   const code = info.exitCode !== undefined ? `exit code ${info.exitCode}` : info.signal ? `signal ${info.signal}` : 'no exit code';

@@ -4,10 +4,11 @@
  * Compiled with Node's types, separately from the runtime-neutral core.
  * @module
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InvalidArgumentError } from './errors.js';
-import { moduleHref } from './module-url.js';
+import { moduleHref, relativePathHint } from './module-url.js';
 
 const TS = /\.(c|m)?tsx?$/;
 
@@ -25,12 +26,18 @@ function findTsx(moduleUrl: string): string {
   );
 }
 
+/** Does the file at this `file:` URL exist? */
+const fileExists = (url: URL): boolean => existsSync(fileURLToPath(url));
+
 /**
  * Normalize a task module location to a URL string (a file path becomes a
- * `file:` URL; see {@link moduleHref}), and find tsx when the module is TypeScript.
+ * `file:` URL, resolved against the working directory; a `.js` file that does
+ * not exist becomes its `.ts` sibling when that one does; see {@link moduleHref}),
+ * and find tsx when the module is TypeScript. `loadHint` says how a relative
+ * path was resolved, for the message of a module that cannot load.
  */
-export function moduleTarget(moduleUrl: URL | string): { module: string; tsx: string | undefined } {
-  const module = moduleHref(moduleUrl, (path) => pathToFileURL(path).href);
+export function moduleTarget(moduleUrl: URL | string): { module: string; tsx: string | undefined; loadHint: string | undefined } {
+  const module = moduleHref(moduleUrl, (path) => pathToFileURL(path).href, fileExists);
   const tsx = TS.test(new URL(module).pathname) ? findTsx(module) : undefined;
-  return { module, tsx };
+  return { module, tsx, loadHint: relativePathHint(moduleUrl, fileURLToPath(module), process.cwd()) };
 }

@@ -15,9 +15,11 @@ export interface TransportEvents {
   message(data: unknown): void;
   /**
    * The worker is gone (exited, crashed, failed to load, killed). Call once.
-   * `error` describes why when the runtime says so; `exitCode` when there is one.
+   * `error` describes why when the runtime says so; `exitCode` when there is one;
+   * `stderr`, the first lines the worker wrote to stderr, when the backend has
+   * them (a worker that exits while loading is reported with them).
    */
-  exit(info: { error?: unknown; exitCode?: number; signal?: string }): void;
+  exit(info: { error?: unknown; exitCode?: number; signal?: string; stderr?: string }): void;
 }
 
 /** One live worker, as seen by the executor. */
@@ -36,6 +38,11 @@ export interface Transport {
    * a running one, because only then can they be taken back (see claim slots).
    */
   sharedMemory?: boolean;
+  /**
+   * Added to the message of a task module that cannot load: how the backend
+   * found the module (e.g. a relative path resolved against the working directory).
+   */
+  loadHint?: string;
 }
 
 /** Starts one worker. Called by the executor whenever it needs another. */

@@ -29,7 +29,7 @@ import { canShareMemory } from './claims.js';
 import { SerializationError } from './errors.js';
 import type { Spawn, TransportEvents } from './transport.js';
 
-export { fileHref, moduleHref } from './module-url.js';
+export { type FileExists, fileHref, moduleHref, relativePathHint, typeScriptSource } from './module-url.js';
 
 /** What the transport uses of a Worker: the standard Web Worker API, plus Bun's `ref`/`unref`. */
 export interface WebWorker {
@@ -65,9 +65,10 @@ function eventError(event: Event): Error {
 
 /**
  * Build the core {@link Spawn} for Web Workers made by `create`, e.g.
- * `() => new Worker(url, { type: 'module' })`.
+ * `() => new Worker(url, { type: 'module' })`. `loadHint` is added to the
+ * message of a task module that cannot load (the transport's `loadHint`).
  */
-export function webSpawn(create: WorkerFactory): Spawn {
+export function webSpawn(create: WorkerFactory, loadHint?: string): Spawn {
   return (events: TransportEvents, context) => {
     const worker = create(context) as WebWorker;
     let gone = false;
@@ -106,6 +107,7 @@ export function webSpawn(create: WorkerFactory): Spawn {
       sharedMemory: canShareMemory(),
       ref: typeof worker.ref === 'function' ? () => worker.ref?.() : undefined,
       unref: typeof worker.unref === 'function' ? () => worker.unref?.() : undefined,
+      loadHint,
     };
   };
 }

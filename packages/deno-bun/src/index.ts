@@ -10,7 +10,7 @@
  * @module
  */
 import { type Capabilities, Executor, type ExecutorOptions, InvalidArgumentError, type TaskMap } from '@offload/core';
-import { fileHref, moduleHref, webSpawn } from '@offload/core/web';
+import { fileHref, moduleHref, relativePathHint, webSpawn } from '@offload/core/web';
 import type { LoadMessage } from './worker.js';
 
 export * from '@offload/core';
@@ -22,7 +22,7 @@ export * from '@offload/core';
 interface RuntimeGlobals {
   Deno?: { version?: { deno?: string } };
   Bun?: { version?: string };
-  process?: { cwd?: () => string };
+  process?: { cwd?: () => string; getBuiltinModule?: (id: 'node:fs') => { existsSync(path: URL): boolean } | undefined };
   navigator?: { hardwareConcurrency?: number };
   Worker?: new (url: string, options: Record<string, unknown>) => Worker;
 }
@@ -83,8 +83,16 @@ export interface DenoBunOptions extends ExecutorOptions, BunWorkerOptions {
 /** The worker entry that loads the task module (./worker.ts when this file runs from source). */
 const workerEntry = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url).href;
 
-/** A file path is resolved against the working directory. */
-const toUrl = (moduleUrl: URL | string): string => moduleHref(moduleUrl, (path) => fileHref(path, g.process?.cwd?.() ?? '/'));
+const cwd = (): string => g.process?.cwd?.() ?? '/';
+
+/** Does the file exist? Through node:fs, which Deno and Bun both have; false when it cannot tell. */
+const fileExists = (url: URL): boolean => g.process?.getBuiltinModule?.('node:fs')?.existsSync(url) ?? false;
+
+/**
+ * A file path is resolved against the working directory; a `.js` file that
+ * does not exist is loaded from its `.ts` sibling when that one does.
+ */
+const toUrl = (moduleUrl: URL | string): string => moduleHref(moduleUrl, (path) => fileHref(path, cwd()), fileExists);
 
 /**
  * Create an executor whose workers are Deno or Bun module Web Workers running
@@ -99,11 +107,12 @@ export function createExecutor<T extends TaskMap = TaskMap>(moduleUrl: URL | str
     throw new InvalidArgumentError('@offload/deno-bun runs on Deno and Bun. On Node.js use @offload/node-worker; in browsers, @offload/browser.');
   }
   const url = toUrl(moduleUrl);
+  const loadHint = relativePathHint(moduleUrl, url.startsWith('file:') ? decodeURIComponent(new URL(url).pathname) : url, cwd());
   const bun = Object.fromEntries(Object.entries(runtime === 'bun' ? { smol, preload, env, argv } : {}).filter(([, v]) => v !== undefined));
   const spawn = webSpawn(({ workerId }) => {
     const worker = new WorkerCtor(workerEntry, { type: 'module', name: `${name ?? 'offload'}-${workerId}`, ...bun });
     worker.postMessage({ offloadTaskModule: url } satisfies LoadMessage);
     return worker;
-  });
+  }, loadHint);
   return new Executor<T>(spawn, capabilities, rest, g.navigator?.hardwareConcurrency ?? 4);
 }

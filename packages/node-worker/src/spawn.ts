@@ -45,7 +45,7 @@ const LOADER = pathToFileURL(createRequire(import.meta.url).resolve('@offload/co
 
 /** Build the Spawn function for a module. */
 export function spawnThread(moduleUrl: URL | string, options: ThreadOptions): Spawn {
-  const { module, tsx } = moduleTarget(moduleUrl);
+  const { module, tsx, loadHint } = moduleTarget(moduleUrl);
   return (events, { workerId }) => {
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
@@ -76,6 +76,7 @@ export function spawnThread(moduleUrl: URL | string, options: ThreadOptions): Sp
       sharedMemory: true,
       ref: () => worker.ref(),
       unref: () => worker.unref(),
+      loadHint,
     };
   };
 }

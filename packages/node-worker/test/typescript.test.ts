@@ -26,6 +26,17 @@ describe('TypeScript task modules', () => {
     }
   });
 
+  it('a .ts module named as ./tasks.js (as TypeScript imports it) loads, from a caller under tsx and from plain node', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', here('./fixtures/ts-js-caller.ts'), '@offload/node-worker'], { timeout: 30_000 });
+    expect(stdout.trim()).toBe('sum=5');
+    const ex = createExecutor<Tasks>(new URL('../../conformance/src/fixtures/tasks.js', import.meta.url), { maxWorkers: 1 });
+    try {
+      expect(await ex.tasks.add(6, 8)).toBe(14);
+    } finally {
+      await ex.shutdown();
+    }
+  });
+
   it('built .js task modules run under plain node', async () => {
     const { stdout } = await run(process.execPath, [here('./exit-program.mjs')], { timeout: 30_000 });
     expect(stdout.trim()).toBe('shut down');
