@@ -41,7 +41,7 @@ export function renderHtml(report: Report, chartJs: string): string {
       ? `<div class="scroll"><table id="summary"><tr><th>runtime</th><th>for</th><th>use</th><th>because (this run)</th></tr>\n${recs
           .map((r) => `<tr><td>${esc(r.runtime)}</td><td>${esc(r.use)}</td><td><b>${esc(r.backend)}</b></td><td>${esc(r.figure)}</td></tr>`)
           .join('\n')}\n</table></div>`
-      : '<p id="summary">This run has no figure to recommend a backend from (run the scaling, burst and map scenarios).</p>'
+      : '<p id="summary">This run has no figure to recommend a backend from (run the scaling, burst, map or io scenarios).</p>'
   }${why.length ? `\n<h3>Speedups below 1</h3>\n<ul id="slowdowns">${why.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}`;
   const notes = report.notes.length ? `<h2>Notes</h2>\n<ul id="notes">${report.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
   return `<!doctype html>

@@ -5,13 +5,14 @@
  * Runtime-neutral (strings only).
  * @module
  */
+import { ioRecommendation } from './io-report.js';
 import type { Machine, Result } from './results.js';
 import { fmt, ratio } from './stats.js';
 
 /** One line of the summary: for `use`, pick `backend`, because `figure`. */
 export interface Recommendation {
   runtime: string;
-  /** The kind of work (`CPU-bound`, `many tiny tasks`, `isolation`; `I/O-bound` once the io scenario is wired). */
+  /** The kind of work (`CPU-bound work`, `many tiny tasks`, `isolation (separate processes)`, `I/O-bound work`). */
   use: string;
   /** The Offload backend (and how to use it), or `-` when this run has no figure for it. */
   backend: string;
@@ -106,11 +107,20 @@ export const isolation: Recommender = (results, runtime) => {
 };
 
 /**
- * The rules of the summary, in order. The I/O-bound line goes here: a
- * Recommender over the `io` scenario's results (sequential fetch vs
- * InlineExecutor vs a worker backend vs Promise.all), e.g. `ioBound`.
+ * I/O-bound work: from the `io` scenario (sequential fetch vs `Promise.all` vs
+ * InlineExecutor vs the worker backends), through {@link ioRecommendation}:
+ * InlineExecutor while it keeps up with the `Promise.all` floor, with its time
+ * against sequential and the floor. When it falls behind, the faster approach
+ * is named and the figure says it is the InlineExecutor's.
  */
-export const RECOMMENDERS: Recommender[] = [cpuBound, tinyTasks, isolation];
+export const ioBound: Recommender = (results, runtime) => {
+  const rec = ioRecommendation(results, runtime);
+  if (!rec) return undefined;
+  return { runtime, use: 'I/O-bound work', backend: rec.backend, figure: rec.backend === 'InlineExecutor' ? rec.figure : `InlineExecutor ${rec.figure}` };
+};
+
+/** The rules of the summary, in order. */
+export const RECOMMENDERS: Recommender[] = [cpuBound, tinyTasks, isolation, ioBound];
 
 /** Every recommendation of every runtime of the results, runtime by runtime. */
 export function recommend(results: Result[], rules: Recommender[] = RECOMMENDERS): Recommendation[] {
@@ -174,7 +184,7 @@ export function summaryText(results: Result[], machine?: Pick<Machine, 'cores'>)
   const parts = [
     recs.length
       ? `summary: which backend to use (figures of this run)\n${lines.join('\n')}`
-      : 'summary: this run has no figure to recommend a backend from (run the scaling, burst and map scenarios)',
+      : 'summary: this run has no figure to recommend a backend from (run the scaling, burst, map or io scenarios)',
   ];
   if (why.length) parts.push(`speedups below 1\n${why.map((w) => `- ${w}`).join('\n')}`);
   return parts.join('\n\n');
