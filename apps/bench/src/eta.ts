@@ -23,6 +23,10 @@ export const SAMPLE_SECONDS: Record<'full' | 'quick' | 'smoke', Record<string, n
     stream: 1.5,
     'stream-memory': 12,
     memory: 1.5,
+    // One approach's download of 20 flags at 100 ms: 2 s sequential, 1 s on 2 workers, 0.1 s for the rest.
+    io: 0.9,
+    // One run of the loop (4 s) plus starting its worker.
+    mixed: 4.4,
   },
   quick: {
     'scaling:is_prime': 1.6,
@@ -38,6 +42,10 @@ export const SAMPLE_SECONDS: Record<'full' | 'quick' | 'smoke', Record<string, n
     stream: 0.7,
     'stream-memory': 6,
     memory: 1.5,
+    // As in a full run, at 50 ms per flag.
+    io: 0.5,
+    // One run of the loop (3 s) plus starting its worker.
+    mixed: 3.4,
   },
   smoke: {},
 };

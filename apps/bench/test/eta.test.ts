@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Adapter } from '@offload/bench';
 import { describe, expect, it } from 'vitest';
 import { Estimate, expectedSeconds, formatSeconds, SAMPLE_SECONDS } from '../src/eta.js';
 
@@ -43,5 +46,42 @@ describe('the time estimate of the progress bar', () => {
     expect(e.factor()).toBe(4);
     expect(formatSeconds(125)).toBe('2m05s');
     expect(formatSeconds(42.4)).toBe('42s');
+  });
+});
+
+const built = existsSync(fileURLToPath(new URL('../../../packages/bench/dist/index.js', import.meta.url)));
+
+describe.skipIf(!built)('the time estimate of every step of a plan', async () => {
+  const { planSteps, SIZES, WORKLOADS } = await import('@offload/bench');
+  const stub = (name: string, kind: 'offload' | 'peer' | 'raw'): Adapter => ({
+    name,
+    kind,
+    isolation: 'thread',
+    create: () => ({ run: async () => 0, close: async () => {} }),
+  });
+  const adapters = [stub('node-worker', 'offload'), stub('tinypool', 'peer'), stub('raw-postMessage', 'raw')];
+  const steps = (mode: 'full' | 'quick') =>
+    planSteps({
+      runtime: 'node',
+      sizes: SIZES[mode],
+      workloads: WORKLOADS,
+      scaling: adapters,
+      adapters,
+      workerCounts: [1, 2],
+      maxWorkers: 2,
+      scenarios: ['scaling', 'burst', 'pingpong', 'cold-start', 'map', 'head-of-line', 'stream', 'memory', 'io', 'mixed'],
+      memory: () => 0,
+      io: { bases: ['http://127.0.0.1:1'], latencyMs: SIZES[mode].io.latencyMs },
+    });
+
+  it('comes from the table for every kind of step, io and mixed included (none falls back to the default)', () => {
+    for (const mode of ['full', 'quick'] as const) {
+      const plan = steps(mode);
+      expect(plan.map((s) => s.kind)).toEqual(expect.arrayContaining(['io', 'mixed']));
+      for (const s of plan) expect(SAMPLE_SECONDS[mode], `${mode}: ${s.label}`).toHaveProperty([s.kind ?? 'no kind']);
+    }
+    // A mixed sample runs the loop for seconds; an io sample is one download of the flags.
+    expect(expectedSeconds({ kind: 'mixed', runs: 1 }, 'full')).toBeGreaterThan(SIZES.full.mixed.durationMs / 1000);
+    expect(expectedSeconds({ kind: 'io', runs: 1 }, 'quick')).toBeLessThan(expectedSeconds({ kind: 'io', runs: 1 }, 'full'));
   });
 });
