@@ -33,13 +33,19 @@ export function figureProblems(report: Pick<Report, 'results' | 'targets'>): str
 
 /**
  * The rows with their figures checked: a row with a negative or non-finite
- * figure becomes an error row that says so (no samples, no figure), and a
- * speedup that is not a figure is dropped.
+ * figure becomes an error row that says so (no samples, no figure), an error
+ * row keeps its error and loses the samples it took before failing (and any
+ * speedup), and a speedup that is not a figure is dropped.
  */
 export function guardFigures(results: Result[]): Result[] {
   return results.map((r) => {
+    if (r.error) {
+      if (r.samples.length === 0 && r.speedup === undefined) return r;
+      const { speedup: _, ...rest } = r;
+      return { ...rest, samples: [], median: Number.NaN, min: Number.NaN, max: Number.NaN };
+    }
     const problems = rowProblems(r);
-    if (problems.length === 0 || r.error) return r;
+    if (problems.length === 0) return r;
     const fixed = { ...r };
     if (fixed.speedup !== undefined && !valid(fixed.speedup)) delete fixed.speedup;
     if (rowProblems(fixed).length === 0) return fixed;

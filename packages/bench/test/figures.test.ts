@@ -53,4 +53,23 @@ describe('figure guards', () => {
     expect(speed.median).toBe(2);
     expect(figureProblems({ results: [bad, good, speed], targets: [] })).toEqual([]);
   });
+
+  it('leaves no figure on an error row: the io and mixed rows of a backend that failed after some samples', () => {
+    const io = row([900, 950], { scenario: 'io', workload: 'flags', unit: 'ms', speedup: Number.NaN, error: 'TypeError: fetch failed' });
+    // The mixed step gives both rows of a way the I/O times or lags measured before it failed.
+    const lag = row([0, 3], { scenario: 'mixed', workload: 'offloaded', unit: 'ms', error: 'hung: a sample gave no result within 10 s' });
+    const answer = row([14], { scenario: 'mixed-io', workload: 'offloaded', unit: 'ms', error: 'hung: a sample gave no result within 10 s' });
+    const idle = row([0], { scenario: 'mixed', backend: 'main-thread', kind: 'baseline', workload: 'inline', unit: 'ms' });
+    const guarded = guardFigures([io, lag, answer, idle]);
+    expect(figureProblems({ results: guarded, targets: [] })).toEqual([]);
+    for (const r of guarded.slice(0, 3)) {
+      expect(r).toMatchObject({ samples: [], error: expect.any(String) });
+      expect(r.speedup).toBeUndefined();
+      expect([r.median, r.min, r.max].every(Number.isNaN)).toBe(true);
+    }
+    expect(guarded[1].error).toMatch(/^hung: /);
+    // A lag of 0 is a figure (a loop that was never late).
+    expect(guarded[3]).toMatchObject({ samples: [0], median: 0 });
+    expect(guarded[3].error).toBeUndefined();
+  });
 });
