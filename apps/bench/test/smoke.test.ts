@@ -20,6 +20,9 @@ describe.skipIf(!built)('bench app --smoke', () => {
     expect(stdout).toMatch(/^targets$/m);
     // The terminal output ends with the summary (then the line naming the files written).
     expect(stdout).toMatch(/\nsummary: which backend to use \(figures of this run\)\nnode\n {2}CPU-bound work: [\s\S]*\n\nwrote [^\n]+\n$/);
+    // One line per kind of work: CPU (scaling), tiny tasks (map), isolation (child-process burst), I/O (the io scenario).
+    const summary = stdout.slice(stdout.lastIndexOf('\nsummary: '));
+    for (const use of ['CPU-bound work', 'many tiny tasks', 'isolation (separate processes)', 'I/O-bound work']) expect(summary).toContain(`\n  ${use}: `);
     expect(stdout).not.toMatch(/issue\s*#?\d/i);
 
     const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));

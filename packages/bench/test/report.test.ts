@@ -137,6 +137,33 @@ describe('report', () => {
     expect(html).toContain("type: 'bar', label: b + ' (' + s[1] + ')'");
   });
 
+  it('puts the io and mixed tables in the scrolling box with the others, charts them, and opens with the I/O line', () => {
+    const ms = { unit: 'ms', better: 'lower', isolation: 'none' } as const;
+    const io = (backend: string, kind: Result['kind'], t: number) =>
+      r({ scenario: 'io', backend, kind, workload: 'flags', n: 20, latencyMs: 100, concurrency: 20, speedup: 2100 / t, ...ms }, [t]);
+    const lag = (backend: string, kind: Result['kind'], workload: string, v: number) => [
+      r({ scenario: 'mixed', backend, kind, workload, note: 'event-loop lag p99; an I/O request every 10 ms; CPU inline', ...ms }, [v]),
+      r({ scenario: 'mixed-io', backend, kind, workload, ...ms }, [v + 12]),
+    ];
+    const rows = [
+      ...results,
+      io('sequential', 'baseline', 2100),
+      io('Promise.all', 'baseline', 110),
+      io('inline', 'offload', 115),
+      ...lag('main-thread', 'baseline', 'inline', 190),
+      ...lag('node-worker', 'offload', 'offloaded', 0),
+    ];
+    const html = renderHtml({ ...report, results: rows, targets: evaluateTargets(rows) }, '');
+    const box = html.slice(html.indexOf('<div class="scroll"><pre>'), html.indexOf('</pre></div>'));
+    expect(box).toContain('node · io: download 20 flags, 100 ms latency each');
+    expect(box).toContain('node · mixed: a loop answering requests');
+    expect(html).toContain("['io', 'flags download: sequential, Promise.all, InlineExecutor, workers']");
+    expect(html).toContain("['mixed', 'event-loop lag p99 with CPU work inline (main-thread) vs offloaded']");
+    expect(html).toMatch(/<td>I\/O-bound work<\/td><td><b>InlineExecutor<\/b><\/td><td>115 ms for 20 flags at 100 ms: 18\.3x sequential/);
+    expect(html.indexOf('<td>I/O-bound work</td>')).toBeLessThan(html.indexOf('<h2>Speedup vs workers</h2>'));
+    expect(html).not.toMatch(/issue\s*#?\d/i);
+  });
+
   it('flags an idle-memory figure within its noise and prints no ratio of it', () => {
     const mem = (backend: string, kind: Result['kind'], mb: number, withinNoise: boolean) =>
       r({ scenario: 'memory', backend, kind, workload: 'idle', workers: 4, unit: 'MB', better: 'lower', noise: 0.5, withinNoise }, [mb]);
