@@ -37,9 +37,21 @@ export interface TaskStream<Y> extends AsyncIterable<Y> {
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 const noop = () => {};
 
-/** Caller-side buffer of one stream, fed by the scheduler. Internal to the core. */
+const EMPTY: unknown[] = [];
+
+/**
+ * Caller-side buffer of one stream, fed by the scheduler. Internal to the core.
+ * Batches that arrive are kept as they are (no copy) and read with an index,
+ * so that an item costs no array shift or push.
+ */
 export class StreamSink {
-  readonly items: unknown[] = [];
+  /** Batches after the one being read. */
+  #later: unknown[][] = [];
+  /** The batch being read, and the index of its next item. */
+  #head: unknown[] = EMPTY;
+  #at = 0;
+  /** Items buffered. */
+  size = 0;
   /** The worker said the task returned an iterator (otherwise its result is the one item). */
   streaming = false;
   /** The scheduler sends `pull` credit for `n` consumed items (set when the task is created). */
@@ -54,14 +66,39 @@ export class StreamSink {
 
   /** An item arrived. */
   push(value: unknown): void {
-    this.items.push(value);
+    this.pushAll([value]);
+  }
+
+  /** Items arrived (the sink keeps `values`: the caller must not reuse it). */
+  pushAll(values: unknown[]): void {
+    if (values.length === 0) return;
+    if (this.#at >= this.#head.length) {
+      this.#head = values;
+      this.#at = 0;
+    } else this.#later.push(values);
+    this.size += values.length;
     this.notify();
   }
 
-  /** Items arrived. */
-  pushAll(values: unknown[]): void {
-    for (const v of values) this.items.push(v);
-    this.notify();
+  /** Take the next item; only when `size > 0`. */
+  take(): unknown {
+    let head = this.#head;
+    if (this.#at >= head.length) {
+      head = this.#head = this.#later.shift() as unknown[];
+      this.#at = 0;
+    }
+    const value = head[this.#at];
+    head[this.#at++] = undefined;
+    this.size--;
+    return value;
+  }
+
+  /** Drop what is buffered. */
+  clear(): void {
+    this.#later = [];
+    this.#head = EMPTY;
+    this.#at = 0;
+    this.size = 0;
   }
 
   /** Wake a waiting consumer (item, end, error). */
@@ -131,8 +168,8 @@ export class StreamIterator<Y> implements AsyncIterableIterator<Y>, TaskStream<Y
   next(): Promise<IteratorResult<Y>> {
     // Fast path: an item already here is handed out without an async function's machinery.
     const sink = this.#sink;
-    if (!this.#finished && sink.items.length > 0 && !this.#future.cancelled()) {
-      const value = sink.items.shift() as Y;
+    if (!this.#finished && sink.size > 0 && !this.#future.cancelled()) {
+      const value = sink.take() as Y;
       if (!this.#outcome) sink.consumed();
       return Promise.resolve({ value, done: false });
     }
@@ -150,8 +187,8 @@ export class StreamIterator<Y> implements AsyncIterableIterator<Y>, TaskStream<Y
         await this.#future.then(noop, noop);
         continue;
       }
-      if (sink.items.length > 0) {
-        const value = sink.items.shift() as Y;
+      if (sink.size > 0) {
+        const value = sink.take() as Y;
         if (!outcome) sink.consumed();
         return { value, done: false };
       }
@@ -168,7 +205,7 @@ export class StreamIterator<Y> implements AsyncIterableIterator<Y>, TaskStream<Y
 
   #end(error: unknown): never {
     this.#finished = true;
-    this.#sink.items.length = 0;
+    this.#sink.clear();
     throw error;
   }
 
@@ -186,7 +223,7 @@ export class StreamIterator<Y> implements AsyncIterableIterator<Y>, TaskStream<Y
 
   #stop(): void {
     this.#finished = true;
-    this.#sink.items.length = 0;
+    this.#sink.clear();
     this.#future.cancel(new CancelledError('The stream was closed by its consumer.'));
   }
 
