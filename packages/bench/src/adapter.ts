@@ -149,15 +149,56 @@ export function rawPool(spawn: () => RawEndpoint, workers: number, pipelined: bo
         if (!dispatch(msg)) queue.push(msg);
       });
     },
-    stream(task, arg) {
+    async stream(task, arg) {
       const id = nextId++;
-      let received = 0;
-      return new Promise((resolve, reject) => {
-        const done = (count: unknown) => (count === received ? resolve(received) : reject(new Error(`received ${received} of ${String(count)} items`)));
-        pending.set(id, { resolve: done, worker: -1, items: (batch) => (received += batch.length) });
-        const msg: [number, string, unknown] = [id, task, arg];
-        if (!dispatch(msg)) queue.push(msg);
+      // What a user writes by hand over a raw worker: an async iterator over the batches as they
+      // arrive, whose next() resolves at once while the batch at hand has items, consumed with the
+      // same `for await` loop as Offload's stream (one promise and one step per item on both sides).
+      const batches: unknown[][] = [];
+      let head: unknown[] = [];
+      let at = 0;
+      let total: unknown;
+      let ended = false;
+      let wake: (() => void) | undefined;
+      const notify = () => {
+        const w = wake;
+        wake = undefined;
+        w?.();
+      };
+      pending.set(id, {
+        resolve: (count) => {
+          total = count;
+          ended = true;
+          notify();
+        },
+        worker: -1,
+        items: (batch) => {
+          batches.push(batch);
+          notify();
+        },
       });
+      const msg: [number, string, unknown] = [id, task, arg];
+      if (!dispatch(msg)) queue.push(msg);
+      const iterator: AsyncIterableIterator<unknown> = {
+        next(): Promise<IteratorResult<unknown>> {
+          if (at < head.length) return Promise.resolve({ value: head[at++], done: false });
+          const batch = batches.shift();
+          if (batch) {
+            head = batch;
+            at = 0;
+            return iterator.next();
+          }
+          if (ended) return Promise.resolve({ value: undefined, done: true });
+          return new Promise<void>((r) => {
+            wake = r;
+          }).then(() => iterator.next());
+        },
+        [Symbol.asyncIterator]: () => iterator,
+      };
+      let n = 0;
+      for await (const _ of iterator) n++;
+      if (total !== n) throw new Error(`received ${n} of ${String(total)} items`);
+      return n;
     },
     async close() {
       await Promise.all(endpoints.map((e) => e.terminate()));
