@@ -8,6 +8,7 @@
  */
 import { CancelledError, InvalidArgumentError } from './errors.js';
 import { Future } from './future.js';
+import { now } from './timers.js';
 
 /** Default `highWaterMark` of a stream: items the worker may produce ahead of the consumer. */
 export const DEFAULT_HIGH_WATER_MARK = 16;
@@ -18,8 +19,9 @@ export const DEFAULT_HIGH_WATER_MARK = 16;
  *
  * - `break` (or `return()`) stops the generator in its worker: its `finally`
  *   blocks run; one that does not stop within `cancelGrace` has its worker replaced.
- * - An error thrown by the generator, a timeout or a worker crash ends the
- *   iteration with that error, after the items received before it.
+ * - An error thrown by the generator, a timeout (`timeout` over the whole
+ *   stream, `idleTimeout` between items) or a worker crash ends the iteration
+ *   with that error, after the items received before it.
  * - `cancel()` (or the `signal` option) ends the iteration with `CancelledError`.
  * - A task that is not a generator yields its one result.
  */
@@ -59,9 +61,28 @@ export class StreamSink {
   #unacked = 0;
   readonly #ackAt: number;
   #wake: (() => void) | undefined;
+  /** Items received so far. */
+  received = 0;
+  /** Items the generator may produce in all: the high-water mark, plus the credit granted since. */
+  granted: number;
+  /** When the stream last showed life (for `idleTimeout`): an item arrived, or a paused generator got credit. */
+  activeAt = 0;
 
-  constructor(readonly hwm: number) {
+  /**
+   * @param hwm the stream's `highWaterMark`.
+   * @param idleTimeout most ms without an item while the generator may produce one; 0: no limit.
+   */
+  constructor(
+    readonly hwm: number,
+    readonly idleTimeout = 0,
+  ) {
     this.#ackAt = Math.max(1, Math.floor(hwm / 2));
+    this.granted = hwm;
+  }
+
+  /** The generator has used all its credit: it waits for the consumer, which is not idleness. */
+  paused(): boolean {
+    return this.received >= this.granted;
   }
 
   /** An item arrived. */
@@ -72,6 +93,8 @@ export class StreamSink {
   /** Items arrived (the sink keeps `values`: the caller must not reuse it). */
   pushAll(values: unknown[]): void {
     if (values.length === 0) return;
+    this.received += values.length;
+    if (this.idleTimeout > 0) this.activeAt = now();
     if (this.#at >= this.#head.length) {
       this.#head = values;
       this.#at = 0;
@@ -126,6 +149,9 @@ export class StreamSink {
     if (++this.#unacked < this.#ackAt) return;
     const n = this.#unacked;
     this.#unacked = 0;
+    // A generator paused for want of credit starts its idle clock afresh when it gets some.
+    if (this.idleTimeout > 0 && this.paused()) this.activeAt = now();
+    this.granted += n;
     this.pull(n);
   }
 }
@@ -137,6 +163,15 @@ export function checkHighWaterMark(hwm: unknown): number {
     throw new InvalidArgumentError(`Stream option "highWaterMark" must be an integer >= 1; got ${String(hwm)}.`);
   }
   return hwm;
+}
+
+/** Validate the `idleTimeout` option of a stream; 0 when there is none. */
+export function checkIdleTimeout(ms: unknown): number {
+  if (ms === undefined) return 0;
+  if (typeof ms !== 'number' || ms < 0 || !(Number.isInteger(ms) || ms === Number.POSITIVE_INFINITY)) {
+    throw new InvalidArgumentError(`Stream option "idleTimeout" must be an integer >= 0 (ms; 0 or Infinity: no limit); got ${String(ms)}.`);
+  }
+  return ms === Number.POSITIVE_INFINITY ? 0 : ms;
 }
 
 /** The iterator behind a {@link TaskStream}; one per stream. */
