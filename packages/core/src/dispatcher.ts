@@ -426,6 +426,8 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
   /** Called by a Future's `cancel()` (it has already settled as cancelled). */
   cancel(task: Task, _reason: CancelledError): void {
     this.#counts.cancelled++;
+    // A cancelled stream hands out no more items, not even those already received.
+    task.sink?.clear();
     if (this.queue.remove(task)) {
       this.#finish(task);
       this.#wakeCapacityWaiters();

@@ -202,8 +202,9 @@ export class StreamIterator<Y> implements AsyncIterableIterator<Y>, TaskStream<Y
 
   next(): Promise<IteratorResult<Y>> {
     // Fast path: an item already here is handed out without an async function's machinery.
+    // (The buffer is emptied when the stream ends or is cancelled: see #end, #stop and the scheduler's cancel.)
     const sink = this.#sink;
-    if (!this.#finished && sink.size > 0 && !this.#future.cancelled()) {
+    if (sink.size > 0) {
       const value = sink.take() as Y;
       if (!this.#outcome) sink.consumed();
       return Promise.resolve({ value, done: false });

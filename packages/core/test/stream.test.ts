@@ -167,6 +167,17 @@ describe('executor.stream()', () => {
     expect(await collect(ex.stream('slowCount', [30, 10], { idleTimeout: 150 }))).toEqual(Array.from({ length: 30 }, (_, i) => i));
   });
 
+  it('after cancel(), items already received are not handed out: the next step throws CancelledError', async () => {
+    ex = createInlineExecutor(tasks, { maxWorkers: 1 });
+    const s = ex.stream('count', [50], { highWaterMark: 50 });
+    const it = s[Symbol.asyncIterator]();
+    expect((await it.next()).value).toBe(0);
+    await expect.poll(() => state.produced).toBe(50);
+    await sleep(10);
+    expect(s.cancel('enough')).toBe(true);
+    await expect(it.next()).rejects.toBeInstanceOf(CancelledError);
+  });
+
   it('cancel() and an aborted signal end the iteration with CancelledError', async () => {
     ex = createInlineExecutor(tasks, { maxWorkers: 1 });
     const s = ex.stream('slowCount', [1000, 2]);
