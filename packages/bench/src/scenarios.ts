@@ -414,7 +414,7 @@ export function planSteps(cfg: BenchConfig): Step[] {
             error: m.error,
             note:
               m.key.kind === 'raw'
-                ? 'a raw worker posting the items in batches of 256, no backpressure'
+                ? 'a raw worker posting the items in batches of 256, no backpressure, iterated with for await over a hand-written async iterator'
                 : 'executor.stream() of a generator task, highWaterMark 1024',
           }));
         }),
