@@ -78,7 +78,7 @@ export function offloadAdapter(
           let n = 0;
           if (!ex.stream) throw new Error(`${name} has no stream()`);
           // Small items: a deep window keeps the pipe full (the default, 16, suits large items).
-          const items = ex.stream(task, [arg], { highWaterMark: options.highWaterMark ?? 1024 });
+          const items = ex.stream(task, [arg], { highWaterMark: options.highWaterMark ?? 8192 });
           const onItem = options.onItem;
           if (onItem) for await (const _ of items) await onItem(n++);
           else for await (const _ of items) n++;

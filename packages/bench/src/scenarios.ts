@@ -415,7 +415,7 @@ export function planSteps(cfg: BenchConfig): Step[] {
             note:
               m.key.kind === 'raw'
                 ? 'a raw worker posting the items in batches of 256, no backpressure, iterated with for await over a hand-written async iterator'
-                : 'executor.stream() of a generator task, highWaterMark 1024',
+                : 'executor.stream() of a generator task, highWaterMark 8192 (64 KB of small numbers)',
           }));
         }),
     });
