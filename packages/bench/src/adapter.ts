@@ -78,7 +78,7 @@ export function offloadAdapter(
           let n = 0;
           if (!ex.stream) throw new Error(`${name} has no stream()`);
           // Small items: a deep window keeps the pipe full (the default, 16, suits large items).
-          const items = ex.stream(task, [arg], { highWaterMark: options.highWaterMark ?? 1024 });
+          const items = ex.stream(task, [arg], { highWaterMark: options.highWaterMark ?? 8192 });
           const onItem = options.onItem;
           if (onItem) for await (const _ of items) await onItem(n++);
           else for await (const _ of items) n++;
@@ -87,6 +87,53 @@ export function offloadAdapter(
         close: () => ex.shutdown(),
       };
     },
+  };
+}
+
+/**
+ * The caller side of a raw floor's stream, as a user writes it by hand over a
+ * raw worker: batches are pushed as they arrive, and `items` is an async
+ * iterator whose `next()` resolves at once while the batch at hand has items,
+ * so its consumer pays one promise and one `for await` step per item, as
+ * Offload's stream consumer does.
+ */
+export function batchStream(): { push: (batch: unknown[]) => void; end: () => void; items: AsyncIterableIterator<unknown> } {
+  const batches: unknown[][] = [];
+  let head: unknown[] = [];
+  let at = 0;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const items: AsyncIterableIterator<unknown> = {
+    next(): Promise<IteratorResult<unknown>> {
+      if (at < head.length) return Promise.resolve({ value: head[at++], done: false });
+      const batch = batches.shift();
+      if (batch) {
+        head = batch;
+        at = 0;
+        return items.next();
+      }
+      if (ended) return Promise.resolve({ value: undefined, done: true });
+      return new Promise<void>((r) => {
+        wake = r;
+      }).then(() => items.next());
+    },
+    [Symbol.asyncIterator]: () => items,
+  };
+  return {
+    push: (batch) => {
+      batches.push(batch);
+      notify();
+    },
+    end: () => {
+      ended = true;
+      notify();
+    },
+    items,
   };
 }
 
@@ -149,15 +196,25 @@ export function rawPool(spawn: () => RawEndpoint, workers: number, pipelined: bo
         if (!dispatch(msg)) queue.push(msg);
       });
     },
-    stream(task, arg) {
+    async stream(task, arg) {
       const id = nextId++;
-      let received = 0;
-      return new Promise((resolve, reject) => {
-        const done = (count: unknown) => (count === received ? resolve(received) : reject(new Error(`received ${received} of ${String(count)} items`)));
-        pending.set(id, { resolve: done, worker: -1, items: (batch) => (received += batch.length) });
-        const msg: [number, string, unknown] = [id, task, arg];
-        if (!dispatch(msg)) queue.push(msg);
+      const stream = batchStream();
+      let total: unknown;
+      pending.set(id, {
+        resolve: (count) => {
+          total = count;
+          stream.end();
+        },
+        worker: -1,
+        items: stream.push,
       });
+      const msg: [number, string, unknown] = [id, task, arg];
+      if (!dispatch(msg)) queue.push(msg);
+      // The same consumer loop as Offload's stream.
+      let n = 0;
+      for await (const _ of stream.items) n++;
+      if (total !== n) throw new Error(`received ${n} of ${String(total)} items`);
+      return n;
     },
     async close() {
       await Promise.all(endpoints.map((e) => e.terminate()));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rawPool } from '../src/adapter.js';
+import { batchStream, rawPool } from '../src/adapter.js';
 import { interleave } from '../src/harness.js';
 
 describe('interleave', () => {
@@ -78,6 +78,51 @@ describe('rawPool', () => {
     listeners[1]([id2, arg2 + 1]);
     listeners[0]([id3, 'third']);
     expect(await Promise.all(ps)).toEqual(['first', 3, 'third']);
+    await pool.close();
+  });
+});
+
+describe('raw floor streams', () => {
+  it('the caller iterates every item of every batch, one for-await step each, waiting for batches still to come', async () => {
+    const s = batchStream();
+    s.push([0, 1]);
+    const it = s.items[Symbol.asyncIterator]();
+    expect(await it.next()).toEqual({ value: 0, done: false });
+    expect(await it.next()).toEqual({ value: 1, done: false });
+    const later = it.next();
+    s.push([]);
+    s.push([2, 3]);
+    expect(await later).toEqual({ value: 2, done: false });
+    s.end();
+    expect(await it.next()).toEqual({ value: 3, done: false });
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+  });
+
+  it('rawPool.stream() counts the items it iterated and checks them against the worker’s count', async () => {
+    let listener: (m: unknown) => void = () => {};
+    const posted: unknown[] = [];
+    const pool = rawPool(
+      () => ({
+        post: (m) => posted.push(m),
+        onMessage: (fn) => {
+          listener = fn;
+        },
+        terminate: () => {},
+      }),
+      1,
+      true,
+    );
+    const counted = pool.stream?.('countTo', 5);
+    const [id] = posted[0] as [number];
+    listener([-id, [0, 1, 2]]);
+    listener([-id, [3, 4]]);
+    listener([id, 5]);
+    expect(await counted).toBe(5);
+    const short = pool.stream?.('countTo', 3);
+    const [id2] = posted[1] as [number];
+    listener([-id2, [0]]);
+    listener([id2, 3]);
+    await expect(short).rejects.toThrow('received 1 of 3 items');
     await pool.close();
   });
 });

@@ -173,6 +173,7 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
     const w = task.worker;
     if (!w || w.state === 'dead' || task.future.done()) return;
     this.#send(w, { t: 'pull', id: task.id, n });
+    if (task.idleWatched && task.idleTimer === undefined) this.#checkIdle(task, task.sink?.idleTimeout ?? 0);
   }
 
   // ---- messages out ----
@@ -316,6 +317,12 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
 
   #reachedSlot(task: Task): void {
     if (task.timeout > 0 && !task.timing && !task.future.done()) this.#startTiming(task);
+    const sink = task.sink;
+    if (sink && sink.idleTimeout > 0 && !task.idleWatched && !task.future.done()) {
+      task.idleWatched = true;
+      sink.activeAt = now();
+      this.#checkIdle(task, sink.idleTimeout);
+    }
   }
 
   /** Take a task off its worker and stop its clock; it may be queued again. */
@@ -323,6 +330,10 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
     this.inflight.delete(task.id);
     task.timer = cancelTimer(task.timer);
     task.timing = false;
+    if (task.idleWatched) {
+      task.idleTimer = cancelTimer(task.idleTimer);
+      task.idleWatched = false;
+    }
     task.stopBy = 0;
     task.worker?.release(task);
   }
@@ -387,9 +398,36 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
     });
   }
 
+  /**
+   * Check a stream's `idleTimeout` in `delay` ms: it expires when no item came
+   * for that long while the generator had credit. A generator paused by a slow
+   * consumer is not idle: its clock restarts with the next credit (see `pull`).
+   */
+  #checkIdle(task: Task, delay: number): void {
+    task.idleTimer = after(delay, () => {
+      task.idleTimer = undefined;
+      const sink = task.sink;
+      if (!sink || !task.idleWatched || task.future.done() || sink.paused()) return;
+      const limit = sink.idleTimeout;
+      const idle = now() - sink.activeAt;
+      if (idle < limit) {
+        this.#checkIdle(task, Math.max(1, Math.ceil(limit - idle)));
+        return;
+      }
+      const error = new TimeoutError(
+        limit,
+        `The stream produced no item for its idleTimeout of ${limit} ms and was stopped. Raise \`idleTimeout\` or yield more often.`,
+      );
+      this.#settle(task, 'rejected', error, true);
+      this.#stopTask(task, error);
+    });
+  }
+
   /** Called by a Future's `cancel()` (it has already settled as cancelled). */
   cancel(task: Task, _reason: CancelledError): void {
     this.#counts.cancelled++;
+    // A cancelled stream hands out no more items, not even those already received.
+    task.sink?.clear();
     if (this.queue.remove(task)) {
       this.#finish(task);
       this.#wakeCapacityWaiters();

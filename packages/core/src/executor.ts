@@ -24,7 +24,16 @@ import {
   type TaskResult,
 } from './options.js';
 import type { Task } from './pool-worker.js';
-import { attachSink, checkHighWaterMark, DEFAULT_HIGH_WATER_MARK, StreamIterator, StreamingFuture, StreamSink, type TaskStream } from './stream.js';
+import {
+  attachSink,
+  checkHighWaterMark,
+  checkIdleTimeout,
+  DEFAULT_HIGH_WATER_MARK,
+  StreamIterator,
+  StreamingFuture,
+  StreamSink,
+  type TaskStream,
+} from './stream.js';
 import { isProxyReserved, type ProxyReservedName } from './task-names.js';
 import type { Capabilities, Spawn } from './transport.js';
 
@@ -87,7 +96,8 @@ export class Executor<T extends TaskMap = TaskMap> {
    * Run task `name` as a stream: iterate the items a (sync or async) generator
    * task yields, as they are produced. The worker runs ahead of the consumer by
    * at most `highWaterMark` items; `break` stops the generator (its `finally`
-   * blocks run); `timeout` bounds the whole stream. A plain task yields its one
+   * blocks run); `timeout` bounds the whole stream, `idleTimeout` the wait for
+   * each item while the generator may produce. A plain task yields its one
    * result. See {@link TaskStream}.
    */
   stream<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: StreamOptions): TaskStream<StreamItem<T, K>> {
@@ -96,7 +106,7 @@ export class Executor<T extends TaskMap = TaskMap> {
       throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. stream("${name}", [x]).`);
     }
     checkTaskOptions(options);
-    const sink = new StreamSink(checkHighWaterMark(options?.highWaterMark));
+    const sink = new StreamSink(checkHighWaterMark(options?.highWaterMark), checkIdleTimeout(options?.idleTimeout));
     const future = this.#submit(name, args, options, false, sink, true);
     return new StreamIterator<StreamItem<T, K>>(future, sink);
   }

@@ -98,6 +98,12 @@ export interface TaskOptions {
 export interface StreamOptions extends TaskOptions {
   /** Most items the worker produces ahead of the consumer; then it pauses until items are consumed. Default 16. */
   highWaterMark?: number;
+  /**
+   * Most ms the generator may go without producing an item, counted while it may
+   * produce one (not while it waits for a slow consumer). Past it the stream ends
+   * with `TimeoutError` and the generator is stopped as on `timeout`. Default none.
+   */
+  idleTimeout?: number;
 }
 
 /** Options of `executor.map()`. */

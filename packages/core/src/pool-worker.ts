@@ -42,6 +42,10 @@ export interface Task extends Queued {
   longStream?: boolean;
   /** It is a stream running on its worker, counted in the worker's `streams`. */
   streaming?: boolean;
+  /** Its stream's `idleTimeout` clock is running (it reached a running slot). */
+  idleWatched?: boolean;
+  /** The next check of its stream's `idleTimeout`. */
+  idleTimer?: ReturnType<typeof setTimeout> | undefined;
   /** The caller's `onProgress`. */
   onProgress?: (value: unknown) => void;
 }

@@ -114,8 +114,17 @@ class Outbox {
   /** One item of stream `id`: consecutive items of one stream share a `yields` message. */
   item(id: number, value: unknown, name: string): void {
     const last = this.#msgs[this.#msgs.length - 1];
-    if (last?.t === 'yields' && last.id === id) last.values.push(value);
-    else this.send({ t: 'yields', id, values: [value] }, undefined, name);
+    if (last?.t === 'yields' && last.id === id) {
+      last.values.push(value);
+      return;
+    }
+    this.#msgs.push({ t: 'yields', id, values: [value] });
+    this.#names.push(name);
+    // The stream's pump says when its items must leave at once; otherwise they go at the end of the tick.
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.flush);
+    }
   }
 
   #takeProgress(): void {
@@ -360,10 +369,12 @@ class WorkerServer {
       );
     }
     const out = this.#out;
-    const emit = (m: FromWorker, flushNow: boolean): void => {
-      if (m.t !== 'yield') out.send(m);
-      else if (isTransferred(m.value)) out.send({ t: 'yield', id: m.id, value: m.value.value }, m.value.transfer);
-      else out.item(m.id, m.value, msg.name);
+    const id = msg.id;
+    const name = msg.name;
+    out.send({ t: 'stream', id });
+    const emit = (value: unknown, flushNow: boolean): void => {
+      if (isTransferred(value)) out.send({ t: 'yield', id, value: value.value }, value.transfer);
+      else out.item(id, value, name);
       if (flushNow) out.flush();
     };
     const pump = new StreamPump(msg.id, it, hwm, emit);

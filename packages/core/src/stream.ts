@@ -8,6 +8,7 @@
  */
 import { CancelledError, InvalidArgumentError } from './errors.js';
 import { Future } from './future.js';
+import { now } from './timers.js';
 
 /** Default `highWaterMark` of a stream: items the worker may produce ahead of the consumer. */
 export const DEFAULT_HIGH_WATER_MARK = 16;
@@ -18,8 +19,9 @@ export const DEFAULT_HIGH_WATER_MARK = 16;
  *
  * - `break` (or `return()`) stops the generator in its worker: its `finally`
  *   blocks run; one that does not stop within `cancelGrace` has its worker replaced.
- * - An error thrown by the generator, a timeout or a worker crash ends the
- *   iteration with that error, after the items received before it.
+ * - An error thrown by the generator, a timeout (`timeout` over the whole
+ *   stream, `idleTimeout` between items) or a worker crash ends the iteration
+ *   with that error, after the items received before it.
  * - `cancel()` (or the `signal` option) ends the iteration with `CancelledError`.
  * - A task that is not a generator yields its one result.
  */
@@ -37,9 +39,21 @@ export interface TaskStream<Y> extends AsyncIterable<Y> {
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 const noop = () => {};
 
-/** Caller-side buffer of one stream, fed by the scheduler. Internal to the core. */
+const EMPTY: unknown[] = [];
+
+/**
+ * Caller-side buffer of one stream, fed by the scheduler. Internal to the core.
+ * Batches that arrive are kept as they are (no copy) and read with an index,
+ * so that an item costs no array shift or push.
+ */
 export class StreamSink {
-  readonly items: unknown[] = [];
+  /** Batches after the one being read. */
+  #later: unknown[][] = [];
+  /** The batch being read, and the index of its next item. */
+  #head: unknown[] = EMPTY;
+  #at = 0;
+  /** Items buffered. */
+  size = 0;
   /** The worker said the task returned an iterator (otherwise its result is the one item). */
   streaming = false;
   /** The scheduler sends `pull` credit for `n` consumed items (set when the task is created). */
@@ -47,21 +61,67 @@ export class StreamSink {
   #unacked = 0;
   readonly #ackAt: number;
   #wake: (() => void) | undefined;
+  /** Items received so far. */
+  received = 0;
+  /** Items the generator may produce in all: the high-water mark, plus the credit granted since. */
+  granted: number;
+  /** When the stream last showed life (for `idleTimeout`): an item arrived, or a paused generator got credit. */
+  activeAt = 0;
 
-  constructor(readonly hwm: number) {
+  /**
+   * @param hwm the stream's `highWaterMark`.
+   * @param idleTimeout most ms without an item while the generator may produce one; 0: no limit.
+   */
+  constructor(
+    readonly hwm: number,
+    readonly idleTimeout = 0,
+  ) {
     this.#ackAt = Math.max(1, Math.floor(hwm / 2));
+    this.granted = hwm;
+  }
+
+  /** The generator has used all its credit: it waits for the consumer, which is not idleness. */
+  paused(): boolean {
+    return this.received >= this.granted;
   }
 
   /** An item arrived. */
   push(value: unknown): void {
-    this.items.push(value);
+    this.pushAll([value]);
+  }
+
+  /** Items arrived (the sink keeps `values`: the caller must not reuse it). */
+  pushAll(values: unknown[]): void {
+    if (values.length === 0) return;
+    this.received += values.length;
+    if (this.idleTimeout > 0) this.activeAt = now();
+    if (this.#at >= this.#head.length) {
+      this.#head = values;
+      this.#at = 0;
+    } else this.#later.push(values);
+    this.size += values.length;
     this.notify();
   }
 
-  /** Items arrived. */
-  pushAll(values: unknown[]): void {
-    for (const v of values) this.items.push(v);
-    this.notify();
+  /** Take the next item; only when `size > 0`. */
+  take(): unknown {
+    let head = this.#head;
+    if (this.#at >= head.length) {
+      head = this.#head = this.#later.shift() as unknown[];
+      this.#at = 0;
+    }
+    const value = head[this.#at];
+    head[this.#at++] = undefined;
+    this.size--;
+    return value;
+  }
+
+  /** Drop what is buffered. */
+  clear(): void {
+    this.#later = [];
+    this.#head = EMPTY;
+    this.#at = 0;
+    this.size = 0;
   }
 
   /** Wake a waiting consumer (item, end, error). */
@@ -89,6 +149,9 @@ export class StreamSink {
     if (++this.#unacked < this.#ackAt) return;
     const n = this.#unacked;
     this.#unacked = 0;
+    // A generator paused for want of credit starts its idle clock afresh when it gets some.
+    if (this.idleTimeout > 0 && this.paused()) this.activeAt = now();
+    this.granted += n;
     this.pull(n);
   }
 }
@@ -100,6 +163,15 @@ export function checkHighWaterMark(hwm: unknown): number {
     throw new InvalidArgumentError(`Stream option "highWaterMark" must be an integer >= 1; got ${String(hwm)}.`);
   }
   return hwm;
+}
+
+/** Validate the `idleTimeout` option of a stream; 0 when there is none. */
+export function checkIdleTimeout(ms: unknown): number {
+  if (ms === undefined) return 0;
+  if (typeof ms !== 'number' || ms < 0 || !(Number.isInteger(ms) || ms === Number.POSITIVE_INFINITY)) {
+    throw new InvalidArgumentError(`Stream option "idleTimeout" must be an integer >= 0 (ms; 0 or Infinity: no limit); got ${String(ms)}.`);
+  }
+  return ms === Number.POSITIVE_INFINITY ? 0 : ms;
 }
 
 /** The iterator behind a {@link TaskStream}; one per stream. */
@@ -130,9 +202,10 @@ export class StreamIterator<Y> implements AsyncIterableIterator<Y>, TaskStream<Y
 
   next(): Promise<IteratorResult<Y>> {
     // Fast path: an item already here is handed out without an async function's machinery.
+    // (The buffer is emptied when the stream ends or is cancelled: see #end, #stop and the scheduler's cancel.)
     const sink = this.#sink;
-    if (!this.#finished && sink.items.length > 0 && !this.#future.cancelled()) {
-      const value = sink.items.shift() as Y;
+    if (sink.size > 0) {
+      const value = sink.take() as Y;
       if (!this.#outcome) sink.consumed();
       return Promise.resolve({ value, done: false });
     }
@@ -150,8 +223,8 @@ export class StreamIterator<Y> implements AsyncIterableIterator<Y>, TaskStream<Y
         await this.#future.then(noop, noop);
         continue;
       }
-      if (sink.items.length > 0) {
-        const value = sink.items.shift() as Y;
+      if (sink.size > 0) {
+        const value = sink.take() as Y;
         if (!outcome) sink.consumed();
         return { value, done: false };
       }
@@ -168,7 +241,7 @@ export class StreamIterator<Y> implements AsyncIterableIterator<Y>, TaskStream<Y
 
   #end(error: unknown): never {
     this.#finished = true;
-    this.#sink.items.length = 0;
+    this.#sink.clear();
     throw error;
   }
 
@@ -186,7 +259,7 @@ export class StreamIterator<Y> implements AsyncIterableIterator<Y>, TaskStream<Y
 
   #stop(): void {
     this.#finished = true;
-    this.#sink.items.length = 0;
+    this.#sink.clear();
     this.#future.cancel(new CancelledError('The stream was closed by its consumer.'));
   }
 

@@ -11,7 +11,6 @@
  * @module
  */
 import { SerializationError } from './errors.js';
-import type { FromWorker } from './protocol.js';
 
 /** A sync or async iterator, as a generator function returns it. */
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
@@ -70,17 +69,17 @@ export class StreamPump {
   readonly finished: Promise<undefined>;
 
   /**
-   * @param emit sends one item (`yield`, maybe wrapped by `transfer()`) or the `stream` announcement; the worker batches them.
+   * @param emit sends one item (maybe wrapped by `transfer()`); the worker batches them.
+   *   `flushNow` asks for the item to leave at once rather than with the batch.
    * @param hwm the credit the stream starts with.
    */
   constructor(
     readonly id: number,
     readonly iterator: AnyIterator,
     hwm: number,
-    readonly emit: (msg: FromWorker, flushNow: boolean) => void,
+    readonly emit: (value: unknown, flushNow: boolean) => void,
   ) {
     this.#credit = hwm;
-    emit({ t: 'stream', id }, false);
     this.finished = this.#run();
   }
 
@@ -108,32 +107,40 @@ export class StreamPump {
   async #run(): Promise<undefined> {
     const it = this.iterator;
     let first = true;
-    let last = perf.now();
+    /** When items last left (or the pump last waited): items of quick steps go out together once per SLOW_STEP_MS. */
+    let sent = perf.now();
     for (;;) {
       if (this.#stopped) throw this.#stopped.reason;
       if (this.#credit <= 0) {
         await new Promise<void>((r) => {
           this.#wake = r;
         });
+        // The batch left while the pump waited for credit (the outbox flushes at the end of a tick).
+        sent = perf.now();
         continue;
       }
       let r = it.next() as IteratorResult<unknown> | PromiseLike<IteratorResult<unknown>>;
-      // Items of a sync generator are batched while its steps are quick; the first item, and each
-      // item after a slow step, leave at once, so that none waits in the outbox through a long step.
-      const t = perf.now();
-      let flushNow = first || t - last >= SLOW_STEP_MS;
-      last = t;
+      // Items of a sync generator are batched while its steps are quick. The first item leaves at
+      // once; so does the item of a slow step, with those that waited through it, and a batch that
+      // has been filling for SLOW_STEP_MS (a long run of quick steps is not held back until the
+      // credit runs out).
+      let flushNow = first;
       if (isThenable(r)) {
+        // An async step: the outbox flushes at the end of the tick, while the pump awaits.
         r = await r;
-        last = perf.now();
+        sent = perf.now();
         flushNow = false;
+      } else {
+        const t = perf.now();
+        if (t - sent >= SLOW_STEP_MS) flushNow = true;
       }
       const stopped = this.#stopped as { reason: unknown } | undefined;
       if (stopped) throw stopped.reason;
       if (r.done) return undefined;
       this.#credit--;
       first = false;
-      this.emit({ t: 'yield', id: this.id, value: r.value }, flushNow);
+      if (flushNow) sent = perf.now();
+      this.emit(r.value, flushNow);
     }
   }
 }

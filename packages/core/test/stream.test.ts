@@ -32,6 +32,18 @@ const tasks = expose({
       state.finallyRan++;
     }
   },
+  /** Yields 0..n-1, then produces nothing until its signal aborts. */
+  stallAfter(n: number) {
+    const { signal } = taskContext();
+    return (async function* () {
+      try {
+        for (let i = 0; i < n; i++) yield i;
+        await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+      } finally {
+        state.finallyRan++;
+      }
+    })();
+  },
   *failAfter(n: number) {
     for (let i = 0; i < n; i++) yield i;
     throw new RangeError('generator failed');
@@ -126,6 +138,46 @@ describe('executor.stream()', () => {
     await expect.poll(() => state.finallyRan).toBe(1);
   });
 
+  it('idleTimeout ends a stream that stops producing with TimeoutError, after its items, and stops the generator', async () => {
+    ex = createInlineExecutor(tasks, { maxWorkers: 1 });
+    const got: number[] = [];
+    const error = await (async () => {
+      for await (const x of ex.stream('stallAfter', [3], { idleTimeout: 50 })) got.push(x);
+    })().catch((e) => e);
+    expect(got).toEqual([0, 1, 2]);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ code: 'ERR_OFFLOAD_TIMEOUT', timeout: 50 });
+    expect(error.message).toContain('idleTimeout');
+    await expect.poll(() => state.finallyRan).toBe(1);
+    expect(ex.stats().timedOut).toBe(1);
+  });
+
+  it('idleTimeout does not count the time a generator waits for a slow consumer', async () => {
+    ex = createInlineExecutor(tasks, { maxWorkers: 1 });
+    const got: number[] = [];
+    for await (const x of ex.stream('slowCount', [4, 1], { highWaterMark: 1, idleTimeout: 100 })) {
+      got.push(x);
+      await sleep(250);
+    }
+    expect(got).toEqual([0, 1, 2, 3]);
+  });
+
+  it('idleTimeout resets with every item: a stream of steady items outlives it', async () => {
+    ex = createInlineExecutor(tasks, { maxWorkers: 1 });
+    expect(await collect(ex.stream('slowCount', [30, 10], { idleTimeout: 150 }))).toEqual(Array.from({ length: 30 }, (_, i) => i));
+  });
+
+  it('after cancel(), items already received are not handed out: the next step throws CancelledError', async () => {
+    ex = createInlineExecutor(tasks, { maxWorkers: 1 });
+    const s = ex.stream('count', [50], { highWaterMark: 50 });
+    const it = s[Symbol.asyncIterator]();
+    expect((await it.next()).value).toBe(0);
+    await expect.poll(() => state.produced).toBe(50);
+    await sleep(10);
+    expect(s.cancel('enough')).toBe(true);
+    await expect(it.next()).rejects.toBeInstanceOf(CancelledError);
+  });
+
   it('cancel() and an aborted signal end the iteration with CancelledError', async () => {
     ex = createInlineExecutor(tasks, { maxWorkers: 1 });
     const s = ex.stream('slowCount', [1000, 2]);
@@ -186,6 +238,16 @@ describe('executor.stream()', () => {
   it('rejects a bad highWaterMark', () => {
     ex = createInlineExecutor(tasks, { maxWorkers: 1 });
     expect(() => ex.stream('count', [1], { highWaterMark: 0 })).toThrow(InvalidArgumentError);
+  });
+
+  it('rejects a bad idleTimeout, and takes 0 or Infinity as no limit', async () => {
+    ex = createInlineExecutor(tasks, { maxWorkers: 1 });
+    for (const bad of [-1, 1.5, Number.NaN, '10', null]) {
+      expect(() => ex.stream('count', [1], { idleTimeout: bad as number })).toThrow(InvalidArgumentError);
+    }
+    expect(() => ex.stream('count', [1], { idleTimeout: -1 })).toThrow(expect.objectContaining({ code: 'ERR_OFFLOAD_INVALID_ARGUMENT' }));
+    expect(await collect(ex.stream('count', [3], { idleTimeout: 0 }))).toEqual([0, 1, 2]);
+    expect(await collect(ex.stream('count', [3], { idleTimeout: Number.POSITIVE_INFINITY }))).toEqual([0, 1, 2]);
   });
 });
 

@@ -108,6 +108,40 @@ export const streamCases: Case[] = [
     },
   },
   {
+    name: 'idleTimeout ends a stream that stops producing (TimeoutError after its items, generator stopped), never one paused by a slow consumer',
+    async run({ make, sleep }) {
+      const ex = make({ maxWorkers: 1 });
+      const { items, error } = await drain(ex.stream('stallAfter', [3], { idleTimeout: 150 }));
+      assert.deepEqual(items, [0, 1, 2]);
+      assert.ok(error instanceof TimeoutError, `ended with ${String(error)}`);
+      assert.equal((error as TimeoutError).timeout, 150);
+      assert.equal(await ex.submit('streamFinallies', []), 1, 'the generator’s finally ran');
+      assert.equal(ex.stats().timedOut, 1);
+      assert.equal(ex.stats().spawnedWorkers, 1, 'a generator that stops on its signal keeps its worker');
+      // A consumer slower than idleTimeout: the generator waits for credit, which is not idleness.
+      const slow: number[] = [];
+      for await (const x of ex.stream('ticker', [3, 1], { highWaterMark: 1, idleTimeout: 150 })) {
+        slow.push(x);
+        await sleep(400);
+      }
+      assert.deepEqual(slow, [0, 1, 2]);
+    },
+  },
+  {
+    name: 'idleTimeout stops a stream stuck in a synchronous step by replacing its worker',
+    needs: ['killRunning'],
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1, cancelGrace: 100 });
+      const t0 = Date.now();
+      const { items, error } = await drain(ex.stream('deafStream', [8000], { idleTimeout: 150 }));
+      assert.deepEqual(items, ['first']);
+      assert.ok(error instanceof TimeoutError, `ended with ${String(error)}`);
+      assert.equal(await ex.submit('inc', [1]), 2);
+      assert.ok(Date.now() - t0 < 5000, 'the stuck worker was stopped long before its step would end');
+      assert.equal(ex.stats().spawnedWorkers, 2, 'the worker was replaced');
+    },
+  },
+  {
     name: 'progress is coalesced: a million reports deliver far fewer calls, the last being the final value',
     async run({ make }) {
       const ex = make({ maxWorkers: 1 });

@@ -1,0 +1,109 @@
+/**
+ * How a stream's items travel: the worker side (`serve()`) over an in-memory
+ * endpoint, counting the posts it makes, and the caller-side buffer.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type Batch, type FromWorker, PROTOCOL_VERSION, packBatch, type ToWorker } from '../src/protocol.js';
+import { serve } from '../src/serve.js';
+import { StreamSink } from '../src/stream.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A worker served in memory: `send` delivers executor messages, `posts` holds what it posted (as cloned). */
+function servedWorker(tasks: Record<string, (...a: never[]) => unknown>) {
+  const posts: FromWorker[][] = [];
+  let toWorker: ((data: unknown) => void) | undefined;
+  serve(
+    {
+      post: (batch: Batch<FromWorker>) => {
+        posts.push(structuredClone(batch).m);
+      },
+      listen: (fn) => {
+        toWorker = fn;
+      },
+    },
+    tasks as never,
+  );
+  const send = (...msgs: ToWorker[]) => toWorker?.(packBatch(msgs));
+  /** The posts that carry items of stream `id`, as lists of items. */
+  const itemPosts = (id: number) =>
+    posts
+      .map((batch) => batch.flatMap((m) => (m.t === 'yields' && m.id === id ? m.values : m.t === 'yield' && m.id === id ? [m.value] : [])))
+      .filter((items) => items.length > 0);
+  return { posts, send, itemPosts };
+}
+
+const stops: (() => void)[] = [];
+afterEach(() => {
+  for (const stop of stops.splice(0)) stop();
+  vi.restoreAllMocks();
+});
+
+describe('worker side of a stream: batching', () => {
+  it('items granted by one pull, after a long wait for credit, leave together in one post', async () => {
+    const w = servedWorker({
+      *count(n: number) {
+        for (let i = 0; i < n; i++) yield i;
+      },
+    });
+    w.send({ t: 'start', v: PROTOCOL_VERSION, concurrency: 1 }, { t: 'stream', id: 1, name: 'count', args: [100], hwm: 8 });
+    stops.push(() => w.send({ t: 'cancel', id: 1 }));
+    await sleep(20);
+    expect(w.itemPosts(1).flat()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // The pump has waited for credit far longer than a slow step: that wait is not a slow step.
+    const before = w.itemPosts(1).length;
+    w.send({ t: 'pull', id: 1, n: 4 });
+    await sleep(20);
+    expect(w.itemPosts(1).slice(before)).toEqual([[8, 9, 10, 11]]);
+  });
+
+  it('a long run of quick synchronous steps is not held back until the credit runs out', async () => {
+    // A clock that advances 0.3 ms per generator step: each step is quicker than a slow step (1 ms).
+    let clock = 1000;
+    vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    const w = servedWorker({
+      *quick(n: number) {
+        for (let i = 0; i < n; i++) {
+          clock += 0.3;
+          yield i;
+        }
+      },
+    });
+    w.send({ t: 'start', v: PROTOCOL_VERSION, concurrency: 1 }, { t: 'stream', id: 1, name: 'quick', args: [40], hwm: 1000 });
+    await sleep(20);
+    const posts = w.itemPosts(1);
+    expect(posts.flat()).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    // 40 steps take 12 ms: the items leave about every millisecond (the first alone, at once),
+    // not as one batch when the generator returns.
+    expect(posts.length).toBeGreaterThanOrEqual(8);
+    expect(posts.length).toBeLessThanOrEqual(14);
+  });
+});
+
+describe('caller side of a stream: the buffer', () => {
+  it('hands out the items of several batches in order, and clear() drops them', () => {
+    const sink = new StreamSink(16);
+    sink.pushAll([1, 2]);
+    sink.push(3);
+    sink.pushAll([]);
+    sink.pushAll([4, 5, 6]);
+    expect(sink.size).toBe(6);
+    const taken = [sink.take(), sink.take(), sink.take(), sink.take()];
+    sink.pushAll([7]);
+    while (sink.size > 0) taken.push(sink.take());
+    expect(taken).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    sink.pushAll([8, 9]);
+    sink.clear();
+    expect(sink.size).toBe(0);
+    sink.pushAll([10]);
+    expect(sink.take()).toBe(10);
+  });
+
+  it('grants credit in bulk: one pull per half high-water mark consumed', () => {
+    const sink = new StreamSink(8);
+    const pulls: number[] = [];
+    sink.pull = (n) => pulls.push(n);
+    for (let i = 0; i < 10; i++) sink.consumed();
+    expect(pulls).toEqual([4, 4]);
+  });
+});
