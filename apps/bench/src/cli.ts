@@ -13,6 +13,7 @@ import {
   type Adapter,
   type BenchConfig,
   evaluateTargets,
+  guardFigures,
   planSteps,
   type Report,
   type Result,
@@ -33,6 +34,7 @@ import { type FlagsServer, startFlagsServerThread } from '@offload/bench/flags-s
 import { machineFacts, nodeAdapters, nodeLagProbe, nodeMemory } from '@offload/bench/node.js';
 import { cac } from 'cac';
 import cliProgress from 'cli-progress';
+import { Estimate, formatSeconds } from './eta.js';
 import { otherRuntimeSteps, RUNTIMES } from './runtimes.js';
 
 const require = createRequire(import.meta.url);
@@ -89,19 +91,41 @@ async function nodeSteps(o: CliOptions, notes: string[], tick: () => void, io: F
   return planSteps(cfg);
 }
 
+/** The progress display of a run: a bar on a terminal (or nothing), fed by the time estimate of eta.ts. */
+interface Progress {
+  bar?: cliProgress.SingleBar;
+  estimate?: Estimate;
+}
+
 /** Show progress and run the steps (a bar on a terminal, one line per step otherwise). */
-async function runPlan(o: CliOptions, steps: Step[], bar: cliProgress.SingleBar | undefined) {
-  bar?.start(
-    steps.reduce((n, s) => n + s.runs, 0),
-    0,
-    { step: '' },
-  );
+async function runPlan(o: CliOptions, steps: Step[], progress: Progress) {
+  const estimate = new Estimate(steps, o.mode);
+  progress.estimate = estimate;
+  if (o.progress === 'bar') {
+    progress.bar = new cliProgress.SingleBar(
+      // The time left comes from measured per-step durations (eta.ts), not from the sample rate, which varies 100-fold between steps.
+      { format: '{bar} {percentage}% | {value}/{total} samples | about {left} left | {step}', stream: process.stderr, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    progress.bar.start(
+      steps.reduce((n, s) => n + s.runs, 0),
+      0,
+      { step: '', left: formatSeconds(estimate.remaining()) },
+    );
+  }
+  const bar = progress.bar;
   let index = 0;
   const started = performance.now();
+  let stepStarted = started;
   const done = await runSteps(steps, (s) => {
     index++;
-    if (bar) bar.update({ step: s.label });
-    else if (o.progress === 'lines') process.stderr.write(`[${index}/${steps.length}] ${Math.round((performance.now() - started) / 1000)} s · ${s.label}\n`);
+    const t = performance.now();
+    estimate.next(index > 1 ? (t - stepStarted) / 1000 : undefined);
+    stepStarted = t;
+    const left = formatSeconds(estimate.remaining());
+    if (bar) bar.update({ step: s.label, left });
+    else if (o.progress === 'lines')
+      process.stderr.write(`[${index}/${steps.length}] ${Math.round((t - started) / 1000)} s, about ${left} left · ${s.label}\n`);
   });
   bar?.stop();
   return done;
@@ -110,14 +134,11 @@ async function runPlan(o: CliOptions, steps: Step[], bar: cliProgress.SingleBar 
 /** Run the bench; returns the report (also written to `o.out`). */
 export async function run(o: CliOptions): Promise<Report> {
   const notes: string[] = [];
-  const bar =
-    o.progress === 'bar'
-      ? new cliProgress.SingleBar(
-          { format: '{bar} {percentage}% | {value}/{total} samples | {eta_formatted} left | {step}', stream: process.stderr, hideCursor: true, etaBuffer: 20 },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
-  const tick = () => bar?.increment();
+  const progress: Progress = {};
+  const tick = () => {
+    progress.estimate?.tick();
+    progress.bar?.increment(1, { left: formatSeconds(progress.estimate?.remaining() ?? 0) });
+  };
   const steps: Step[] = [];
   const versions: Record<string, string> = {};
   // The io and mixed scenarios' loopback "CDN", on its own thread so that it answers on time while a scenario blocks this one.
@@ -132,11 +153,12 @@ export async function run(o: CliOptions): Promise<Report> {
   try {
     if (o.runtimes.includes('node')) steps.push(...(await nodeSteps(o, notes, tick, io)));
     steps.push(...(await otherRuntimeSteps(o, notes, versions, tick, io)));
-    done = await runPlan(o, steps, bar);
+    done = await runPlan(o, steps, progress);
   } finally {
     await io?.close();
   }
-  const results: Result[] = done.results;
+  // No negative or non-finite figure reaches results.json as a measurement.
+  const results: Result[] = guardFigures(done.results);
   notes.push(...done.notes);
   const report: Report = {
     schema: 1,
@@ -159,17 +181,20 @@ export async function run(o: CliOptions): Promise<Report> {
 export function parse(argv: string[]): CliOptions | undefined {
   const cli = cac('offload-bench');
   cli
-    .option('--quick', 'Fewer samples, no peers in the scaling table: about a minute on Node')
+    .usage('[options]')
+    .option('--quick', 'Fewer samples, no peers in the scaling table')
     .option('--smoke', 'Tiny sizes, one sample: checks the pipeline, not the timings')
     .option('--out <dir>', 'Folder for results.json and report.html', { default: resolve(APP_DIR, 'results') })
-    .option('--runtimes <list>', `Runtimes to run, comma-separated (${RUNTIMES.join(',')})`, { default: RUNTIMES.join(',') })
+    .option('--runtimes <list>', 'Runtimes to run, comma-separated', { default: RUNTIMES.join(',') })
     .option('--backends <list>', 'Backends, peers or floors to keep (names, or offload/peer/raw), comma-separated')
-    .option('--workloads <list>', `Scaling workloads (${WORKLOADS.map((w) => w.name).join(',')})`)
-    .option('--scenarios <list>', `Scenarios (${ALL_SCENARIOS.join(',')})`, { default: ALL_SCENARIOS.join(',') })
+    .option('--workloads <list>', `Scaling workloads, comma-separated (default: all, ${WORKLOADS.map((w) => w.name).join(',')})`)
+    .option('--scenarios <list>', 'Scenarios to run, comma-separated', { default: ALL_SCENARIOS.join(',') })
     .option('--workers <n>', 'Most workers (default: available parallelism)')
     .option('--latency <ms>', 'Latency of the loopback flags server of the io and mixed scenarios (default: 100 ms; 50 with --quick)')
-    .option('--no-progress', 'Nothing on stderr (default: a progress bar on a terminal, one line per step otherwise)')
-    .help();
+    .option('--no-progress', 'Nothing on stderr (without it: a progress bar on a terminal, one line per step otherwise)')
+    .example('  $ pnpm bench -- --quick --runtimes node --scenarios scaling,memory')
+    // cac gives a negated flag `default: true`, which would print as `--no-progress ... (default: true)`.
+    .help((sections) => sections.map((s) => ({ ...s, body: s.body.replace(/ \(default: true\)/g, '').replace(/ +$/gm, '') })));
   // `pnpm bench -- --quick` may pass the `--` through; cac would treat what follows as positional.
   const args = argv[0] === '--' ? argv.slice(1) : argv;
   const { options } = cli.parse(['node', 'offload-bench', ...args]);

@@ -26,6 +26,7 @@ import {
   workerCounts,
 } from '@offload/bench';
 import type { CliOptions } from './cli.js';
+import { expectedSeconds } from './eta.js';
 
 /** Runtimes the app knows. */
 export const RUNTIMES = ['node', 'deno', 'bun', 'chromium'];
@@ -35,6 +36,12 @@ const require = createRequire(import.meta.url);
 const BENCH_DIR = dirname(require.resolve('@offload/bench/package.json'));
 const ROOT = resolve(BENCH_DIR, '../..');
 const APP_BIN = resolve(ROOT, 'apps/bench/node_modules/.bin');
+
+/** Node peers run under Bun's Node compatibility. */
+const BUN_PEERS = ['piscina', 'tinypool', 'poolifier'];
+
+/** Peers bundled into the Chromium page. */
+const WEB_PEERS = ['workerpool'];
 
 /** How long one runtime may take before it is stopped. */
 const LIMIT_MS = { full: 20 * 60_000, quick: 5 * 60_000, smoke: 60_000 };
@@ -52,11 +59,11 @@ function backendEntry(pkg: string): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-/** Samples a runner will take, for the progress bar (same plan, stub adapters). */
-function countRuns(cfg: WebRunConfig, adapterNames: string[], memory: boolean): number {
+/** Samples a runner will take and the seconds they are expected to take, for the progress bar (same plan, stub adapters). */
+function countRuns(cfg: WebRunConfig, adapterNames: string[], peerNames: string[], memory: boolean): { runs: number; seconds: number } {
   const stub = (name: string): Adapter => ({
     name,
-    kind: name === 'raw-worker' ? 'raw' : 'offload',
+    kind: name === 'raw-worker' ? 'raw' : peerNames.includes(name) ? 'peer' : 'offload',
     isolation: 'thread',
     create: () => ({ run: async () => 0, close: async () => {} }),
   });
@@ -66,14 +73,14 @@ function countRuns(cfg: WebRunConfig, adapterNames: string[], memory: boolean): 
     runtime: cfg.runtime,
     sizes: SIZES[cfg.mode],
     workloads: cfg.workloads ? pool.filter((w) => cfg.workloads?.includes(w.name)) : pool,
-    scaling: adapters,
+    scaling: cfg.mode === 'full' ? adapters : adapters.filter((a) => a.kind !== 'peer'),
     adapters,
     workerCounts: cfg.workerCounts,
     maxWorkers: cfg.maxWorkers,
     scenarios: cfg.scenarios,
     memory: memory ? () => 0 : undefined,
     io: cfg.io,
-  }).reduce((n, s) => n + s.runs, 0);
+  }).reduce((n, s) => ({ runs: n.runs + s.runs, seconds: n.seconds + expectedSeconds(s, cfg.mode) }), { runs: 0, seconds: 0 });
 }
 
 /** Collect runner lines until `done`; ticks feed the progress bar. */
@@ -165,12 +172,14 @@ async function serveBundle(backendModule: string | undefined): Promise<Served> {
   writeFileSync(
     entry,
     `${backendModule ? `import { createExecutor } from '${backendModule}';\n` : ''}import { runWeb } from './web-runner.js';
+import { workerpoolWebPeer } from './peers-web.js';
 const here = import.meta.url;
 const name = (n) => new URL(n, here);
 const g = globalThis;
 const cfg = JSON.parse(decodeURIComponent(location.hash.slice(1)));
 const emit = (line) => g.__benchEmit(JSON.stringify(line));
-runWeb(cfg, emit, { tasksUrl: name(['tasks', 'js'].join('.')), rawUrl: name(['raw-web', 'js'].join('.'))${backendModule ? ', createExecutor' : ''} })
+const peers = [workerpoolWebPeer(name(['peer-workerpool', 'js'].join('.')))];
+runWeb(cfg, emit, { tasksUrl: name(['tasks', 'js'].join('.')), rawUrl: name(['raw-web', 'js'].join('.')), peers${backendModule ? ', createExecutor' : ''} })
   .catch((e) => emit({ type: 'done', results: [], notes: ['chromium: ' + String(e && e.stack || e)], version: 'unknown' }));
 `,
   );
@@ -188,7 +197,12 @@ runWeb(cfg, emit, { tasksUrl: name(['tasks', 'js'].join('.')), rawUrl: name(['ra
         modulePreload: false,
         reportCompressedSize: false,
         rollupOptions: {
-          input: { main: entry, tasks: resolve(BENCH_DIR, 'dist/tasks.js'), 'raw-web': resolve(BENCH_DIR, 'dist/raw-web.js') },
+          input: {
+            main: entry,
+            tasks: resolve(BENCH_DIR, 'dist/tasks.js'),
+            'raw-web': resolve(BENCH_DIR, 'dist/raw-web.js'),
+            'peer-workerpool': resolve(BENCH_DIR, 'dist/peer-workerpool.js'),
+          },
           preserveEntrySignatures: 'allow-extension',
           output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
         },
@@ -292,10 +306,18 @@ export async function otherRuntimeSteps(o: CliOptions, notes: string[], versions
   const runnerJs = resolve(BENCH_DIR, 'dist/web-main.js');
   const limit = LIMIT_MS[o.mode];
 
-  const add = (runtime: string, cfg: WebRunConfig, names: string[], memory: boolean, go: () => Promise<{ results: Result[]; version: string }>) => {
+  const add = (
+    runtime: string,
+    cfg: WebRunConfig,
+    names: string[],
+    peers: string[],
+    memory: boolean,
+    go: () => Promise<{ results: Result[]; version: string }>,
+  ) => {
     steps.push({
       label: `${runtime} (${names.join(', ')})`,
-      runs: countRuns(cfg, names, memory),
+      kind: `runtime:${runtime}`,
+      ...countRuns(cfg, names, peers, memory),
       async run() {
         const out = await go();
         versions[runtime] = out.version;
@@ -313,13 +335,15 @@ export async function otherRuntimeSteps(o: CliOptions, notes: string[], versions
     }
     const entry = backendEntry('deno-bun');
     if (!entry) notes.push(`${runtime}: @offload/deno-bun is not built (no dist); only the raw Worker floor runs`);
-    const cfg: WebRunConfig = { runtime, ...base, backend: entry ? { name: 'deno-bun', module: pathToFileURL(entry).href } : undefined };
-    const names = entry ? ['deno-bun', 'raw-worker'] : ['raw-worker'];
+    // Under Bun's Node compatibility the Node peers run too (a peer that fails or hangs there shows as such).
+    const peers = runtime === 'bun' ? { module: pathToFileURL(resolve(BENCH_DIR, 'dist/peers-compat.js')).href, names: BUN_PEERS } : undefined;
+    const cfg: WebRunConfig = { runtime, ...base, backend: entry ? { name: 'deno-bun', module: pathToFileURL(entry).href } : undefined, peers };
+    const names = [...(entry ? ['deno-bun'] : []), ...(peers?.names ?? []), 'raw-worker'];
     const args =
       runtime === 'deno'
         ? ['run', '--allow-read', '--allow-env', '--allow-sys', '--allow-net=127.0.0.1', '--v8-flags=--expose-gc', runnerJs, JSON.stringify(cfg)]
         : [runnerJs, JSON.stringify(cfg)];
-    add(runtime, cfg, names, true, () => runProcess(runtime, bin, args, limit, notes, tick));
+    add(runtime, cfg, names, peers?.names ?? [], true, () => runProcess(runtime, bin, args, limit, notes, tick));
   }
 
   if (o.runtimes.includes('chromium')) {
@@ -329,8 +353,9 @@ export async function otherRuntimeSteps(o: CliOptions, notes: string[], versions
       const entry = backendEntry('browser');
       if (!entry) notes.push('chromium: @offload/browser is not built (no dist); only the raw Worker floor runs');
       const cfg: WebRunConfig = { runtime: 'chromium', ...base, backend: entry ? { name: 'browser', module: '/packages/browser/dist/index.js' } : undefined };
-      const names = entry ? ['browser', 'raw-worker'] : ['raw-worker'];
-      add('chromium', cfg, names, false, () => runChromium(cfg, limit, notes, tick, exe));
+      // workerpool runs in a browser (module Web Workers), bundled into the page beside the backend.
+      const names = [...(entry ? ['browser'] : []), ...WEB_PEERS, 'raw-worker'];
+      add('chromium', cfg, names, WEB_PEERS, false, () => runChromium(cfg, limit, notes, tick, exe));
     }
   }
   return steps;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const built = existsSync(fileURLToPath(new URL('../../../packages/bench/dist/index.js', import.meta.url)));
 
@@ -28,6 +28,21 @@ describe.skipIf(!built)('bench app options', async () => {
     expect(parse(['--smoke'])?.mode).toBe('smoke');
     expect(parse(['--scenarios', 'head-of-line'])?.scenarios).toEqual(['head-of-line']);
     expect(parse(['--scenarios', 'io,mixed', '--latency', '30'])).toMatchObject({ scenarios: ['io', 'mixed'], latency: 30 });
+  });
+
+  it('prints a help without commands (there are none) and without a default on the negated --no-progress', () => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    try {
+      expect(parse(['--help'])).toBeUndefined();
+      const help = info.mock.calls.map((c) => String(c[0])).join('\n');
+      expect(help).toContain('$ offload-bench [options]');
+      expect(help).not.toMatch(/<command>|Commands:/);
+      expect(help).toMatch(/^ {2}--no-progress {2,}Nothing on stderr[^\n]*\)$/m);
+      expect(help).not.toContain('(default: true)');
+      expect(help).toMatch(/--scenarios <list> {2,}Scenarios to run, comma-separated \(default: scaling,burst/);
+    } finally {
+      info.mockRestore();
+    }
   });
 
   it('rejects unknown runtimes and scenarios, and a latency that is not a duration', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { figureProblems } from '@offload/bench';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -11,12 +12,18 @@ const app = fileURLToPath(new URL('..', import.meta.url));
 const built = existsSync(fileURLToPath(new URL('../../../packages/bench/dist/index.js', import.meta.url)));
 
 describe.skipIf(!built)('bench app --smoke', () => {
-  it('writes a valid results.json and a self-contained report.html (structure, not timings)', { timeout: 120_000 }, async () => {
+  it('writes a valid results.json and a self-contained report.html (structure, not timings)', { timeout: 180_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'offload-bench-'));
     const tsx = join(app, 'node_modules/.bin/tsx');
     const { stdout } = await run(tsx, ['src/cli.ts', '--smoke', '--runtimes', 'node', '--no-progress', '--out', out], { cwd: app, maxBuffer: 16 << 20 });
     expect(stdout).toContain('node · burst');
     expect(stdout).toMatch(/^targets$/m);
+    // The terminal output ends with the summary (then the line naming the files written).
+    expect(stdout).toMatch(/\nsummary: which backend to use \(figures of this run\)\nnode\n {2}CPU-bound work: [\s\S]*\n\nwrote [^\n]+\n$/);
+    // One line per kind of work: CPU (scaling), tiny tasks (map), isolation (child-process burst), I/O (the io scenario).
+    const summary = stdout.slice(stdout.lastIndexOf('\nsummary: '));
+    for (const use of ['CPU-bound work', 'many tiny tasks', 'isolation (separate processes)', 'I/O-bound work']) expect(summary).toContain(`\n  ${use}: `);
+    expect(stdout).not.toMatch(/issue\s*#?\d/i);
 
     const report = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(report).toMatchObject({ schema: 1, mode: 'smoke' });
@@ -37,15 +44,20 @@ describe.skipIf(!built)('bench app --smoke', () => {
       );
       if (r.error) continue;
       expect(Number.isFinite(r.median)).toBe(true);
-      // Memory deltas (per worker, or % growth during a stream) can be zero or dip below it when memory is freed meanwhile;
-      // event-loop lag is zero on a loop that was never late; everything else is a positive time or rate.
+      // Memory figures (per worker, or % growth during a stream) can be zero; so can the event-loop lag of a loop that was
+      // never late; everything else is a positive time or rate.
       if (r.scenario === 'mixed') expect(r.median).toBeGreaterThanOrEqual(0);
       else if (r.scenario !== 'memory' && r.scenario !== 'stream-memory') expect(r.median).toBeGreaterThan(0);
     }
+    // No negative or NaN figure anywhere in results.json: rows, speedups, noise floors, evaluated targets.
+    expect(figureProblems(report)).toEqual([]);
+    for (const r of report.results.filter((x: { scenario: string; error?: string }) => x.scenario === 'memory' && !x.error))
+      expect(r).toMatchObject({ workers: 4, noise: expect.any(Number), withinNoise: expect.any(Boolean) });
     const scenarios = new Set(report.results.map((r: { scenario: string }) => r.scenario));
     for (const s of [
       'sequential',
       'scaling',
+      'scaling-warm',
       'burst',
       'pingpong',
       'cold-start',
@@ -70,6 +82,7 @@ describe.skipIf(!built)('bench app --smoke', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).toContain('Chart');
+    expect(html.indexOf('<h2>Summary: which backend to use</h2>')).toBeLessThan(html.indexOf('<h2>Targets</h2>'));
     const json = html.match(/<script id="results" type="application\/json">(.*?)<\/script>/s)?.[1];
     expect(JSON.parse(json ?? '').results).toHaveLength(report.results.length);
   });

@@ -9,6 +9,26 @@ import { type Summary, summarize } from './stats.js';
 export interface SampleOptions {
   warmup: number;
   samples: number;
+  /** A run that gives no result within this many ms ends its entry with a {@link HUNG} error (no limit when omitted). */
+  timeoutMs?: number;
+}
+
+/** How the error of an entry that hung begins (a run with no result within `timeoutMs`). */
+export const HUNG = 'hung:';
+
+/** An error whose message is already the line to report (no `Error: ` prefix added). */
+export class ReportedError extends Error {
+  override name = 'ReportedError';
+}
+
+/** Race `p` against a timer; on timeout reject with a {@link HUNG} error naming `what`. */
+export function withTimeout<T>(p: Promise<T>, ms: number | undefined, what: string): Promise<T> {
+  if (ms === undefined || !Number.isFinite(ms)) return p;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ReportedError(`${HUNG} ${what} gave no result within ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`)), ms);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
 }
 
 /** One thing to measure: `run` returns the measured value of one run (ms, rate...). */
@@ -22,6 +42,7 @@ export type Measured<K = string> = { key: K; error?: string } & Summary;
 
 /** One line for an error, whatever was thrown (some pools reject with plain objects). */
 export function describeError(error: unknown): string {
+  if (error instanceof ReportedError) return error.message;
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   if (typeof error === 'object' && error !== null) {
     const { name, message } = error as { name?: unknown; message?: unknown };
@@ -46,7 +67,8 @@ export async function time(fn: () => Promise<unknown>): Promise<number> {
 /**
  * Run every entry `warmup` rounds (discarded), then `samples` rounds, and in
  * each round run the entries one after the other (A B C A B C ...). An entry
- * that throws is dropped from later rounds and reported with its error.
+ * that throws, or gives no result within `opts.timeoutMs`, is dropped from
+ * later rounds and reported with its error.
  */
 export async function interleave<K>(entries: Entry<K>[], opts: SampleOptions, onRun?: () => void): Promise<Measured<K>[]> {
   const samples = new Map<Entry<K>, number[]>();
@@ -56,7 +78,7 @@ export async function interleave<K>(entries: Entry<K>[], opts: SampleOptions, on
     for (const e of entries) {
       if (errors.has(e)) continue;
       try {
-        const v = await e.run();
+        const v = await withTimeout(e.run(), opts.timeoutMs, 'a sample');
         if (round >= opts.warmup) samples.get(e)?.push(v);
       } catch (error) {
         errors.set(e, describeError(error));

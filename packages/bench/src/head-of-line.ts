@@ -88,6 +88,7 @@ export function headOfLineStep(cfg: BenchConfig): Step {
   const rounds = h.sampling.warmup + h.sampling.samples;
   return {
     label: `${cfg.runtime} head-of-line (${h.workers} workers)`,
+    kind: 'head-of-line',
     runs: cfg.adapters.length * HEAD_OF_LINE_VARIANTS.length * rounds,
     async run() {
       const longs = new Map<object, number[]>();

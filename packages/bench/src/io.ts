@@ -120,6 +120,7 @@ export function ioStep(cfg: BenchConfig, source: FlagSource): Step {
   const failed = new Map<Approach, unknown>();
   return {
     label: `${cfg.runtime} io: ${s.flags} flags at ${source.latencyMs} ms`,
+    kind: 'io',
     runs: approaches.length * (s.sampling.warmup + s.sampling.samples),
     async run() {
       try {

@@ -172,6 +172,7 @@ export function mixedStep(cfg: BenchConfig, source: FlagSource, probe: LagProbe)
   const fetchOne = (k: number) => fetchFlag(urls[k % urls.length]);
   return {
     label: `${cfg.runtime} mixed: requests for ${m.durationMs} ms, CPU inline vs offloaded`,
+    kind: 'mixed',
     runs: ways.length * (m.sampling.warmup + m.sampling.samples),
     async run() {
       // The first fetch loads the runtime's HTTP client (Node's undici, lazily): not a cost of the scenario.

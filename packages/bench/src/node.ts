@@ -14,6 +14,7 @@ import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { createExecutor as createNodeWorkerExecutor } from '@offload/node-worker';
 import { Piscina } from 'piscina';
+import { FixedClusterPool, FixedThreadPool } from 'poolifier';
 import { Tinypool } from 'tinypool';
 import workerpool from 'workerpool';
 import { type Adapter, type CreateExecutorLike, offloadAdapter, rawPool } from './adapter.js';
@@ -24,6 +25,8 @@ import type { Machine } from './results.js';
 export const TASKS_URL = new URL('./tasks.js', import.meta.url);
 const PEER_TASKS = new URL('./peer-tasks.js', import.meta.url);
 const PEER_WORKERPOOL = fileURLToPath(new URL('./peer-workerpool.js', import.meta.url));
+const PEER_POOLIFIER_THREAD = fileURLToPath(new URL('./peer-poolifier-thread.js', import.meta.url));
+const PEER_POOLIFIER_CLUSTER = fileURLToPath(new URL('./peer-poolifier-cluster.cjs', import.meta.url));
 const RAW_THREAD = new URL('./raw-thread.js', import.meta.url);
 const RAW_IPC = fileURLToPath(new URL('./raw-ipc.js', import.meta.url));
 
@@ -91,6 +94,25 @@ export const NODE_PEERS: Adapter[] = [
     create: (workers) => {
       const pool = new Piscina({ filename: PEER_TASKS.href, minThreads: workers, maxThreads: workers, idleTimeout: 60_000, execArgv: NO_EXEC_ARGV });
       return { run: (task, arg) => pool.run(arg, { name: task }), close: () => pool.destroy() };
+    },
+  },
+  {
+    name: 'poolifier',
+    kind: 'peer',
+    isolation: 'thread',
+    create: (workers) => {
+      const pool = new FixedThreadPool(workers, PEER_POOLIFIER_THREAD, { workerOptions: { execArgv: NO_EXEC_ARGV } });
+      return { run: (task, arg) => pool.execute(arg, task), close: () => pool.destroy() };
+    },
+  },
+  {
+    name: 'poolifier-cluster',
+    kind: 'peer',
+    isolation: 'process',
+    create: (workers) => {
+      // cluster.fork() serializes with JSON unless told otherwise; the byte workloads need structured clone.
+      const pool = new FixedClusterPool(workers, PEER_POOLIFIER_CLUSTER, { settings: { serialization: 'advanced', execArgv: NO_EXEC_ARGV } });
+      return { run: (task, arg) => pool.execute(arg, task), close: () => pool.destroy() };
     },
   },
   {
@@ -174,10 +196,19 @@ export async function nodeAdapters(notes: string[]): Promise<Adapter[]> {
   return [...out, ...NODE_PEERS, ...NODE_RAW];
 }
 
-function rssOf(pid: number | 'self'): number {
+/**
+ * Proportional set size of a process (bytes): its private pages plus its share of
+ * pages shared with other processes (`Pss` of /proc/<pid>/smaps_rollup), so that a
+ * forked child is not charged the whole Node binary it shares with its parent.
+ * Falls back to the resident set size (statm) where smaps_rollup is missing.
+ */
+export function pssOf(pid: number | 'self'): number {
   try {
-    const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
-    return pages * 4096;
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {}
+  try {
+    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * 4096;
   } catch {
     return 0;
   }
@@ -196,7 +227,7 @@ function childrenOf(pid: number): number[] {
 
 let gc: (() => void) | undefined;
 
-/** Resident memory of this process and every descendant (Linux /proc; RSS of this process elsewhere). */
+/** Memory of this process and every descendant: the sum of their PSS (Linux /proc; RSS of this process elsewhere). */
 export function nodeMemory(): number {
   // Collect the main thread's garbage first, so that it does not hide (or fake) what the workers add.
   if (!gc) {
@@ -205,11 +236,11 @@ export function nodeMemory(): number {
   }
   gc();
   if (process.platform !== 'linux') return process.memoryUsage().rss;
-  let total = process.memoryUsage().rss;
+  let total = pssOf('self');
   const stack = childrenOf(process.pid);
   while (stack.length) {
     const pid = stack.pop() as number;
-    total += rssOf(pid);
+    total += pssOf(pid);
     stack.push(...childrenOf(pid));
   }
   return total;

@@ -1,13 +1,13 @@
 /**
- * From results to what a user reads: the targets (issues 4 and 9) evaluated, text
- * tables for the terminal, and a self-contained HTML report with charts.
- * Runtime-neutral (strings only); the caller passes chart.js's UMD source.
+ * From results to what a user reads: the targets evaluated and the text tables
+ * for the terminal (the HTML report is html.ts). Runtime-neutral (strings only).
  * @module
  */
 import { HEAD_OF_LINE_HEADER, headOfLineRows, headOfLineTargets, headOfLineTitle } from './head-of-line-report.js';
 import { ioTable, ioTargets, mixedTable } from './io-report.js';
 import type { Report, Result, Target } from './results.js';
-import { fmt, ratio } from './stats.js';
+import { fmt, ratio, textTable } from './stats.js';
+import { summaryText } from './summary.js';
 
 const ok = (r: Result) => !r.error && Number.isFinite(r.median);
 
@@ -29,7 +29,7 @@ export function runtimesOf(results: Result[]): string[] {
  * Evaluate the targets on the results: every Offload backend against the
  * raw floor of its runtime and isolation, Node's backends against the fastest
  * peer of the same isolation, map chunking, time to first result, the
- * is_prime speedup with 2 workers against the raw floor's, and (issue 9) the
+ * is_prime speedup with 2 workers against the raw floor's, and the
  * head-of-line figures against the best peer and the long task.
  */
 export function evaluateTargets(results: Result[]): Target[] {
@@ -137,12 +137,12 @@ export function evaluateTargets(results: Result[]): Target[] {
           target({
             id: `${runtime}/${backend}/cold-start`,
             runtime,
-            description: `${runtime} · ${backend} time to first result <= raw floor + 10 ms`,
-            value: cold && rawCold ? cold.median - rawCold.median : Number.NaN,
-            threshold: 10,
+            description: `${runtime} · ${backend} time to first result <= the raw floor's + 10 ms`,
+            value: cold && rawCold ? cold.median : Number.NaN,
+            threshold: rawCold ? Number((rawCold.median + 10).toFixed(1)) : Number.NaN,
             op: '<=',
             unit: 'ms',
-            detail: `${fmt(cold?.median)} ms vs ${fmt(rawCold?.median)} ms (margin in ms)`,
+            detail: `${fmt(cold?.median)} ms vs ${raw ?? 'raw floor'} ${fmt(rawCold?.median)} ms`,
           }),
         );
       }
@@ -153,20 +153,13 @@ export function evaluateTargets(results: Result[]): Target[] {
   return out;
 }
 
-/** A plain text table with right-aligned numeric columns. */
-export function textTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? (c ?? '').padEnd(widths[i]) : (c ?? '').padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
 const range = (r: Result) => `${fmt(r.min)}-${fmt(r.max)}`;
 
 /** Scaling tables like the seeds' Table 17-1: per runtime and workload, workers x backend -> time and speedup. */
 export function scalingTables(results: Result[]): string[] {
   const out: string[] = [];
   for (const runtime of runtimesOf(results)) {
-    const mine = results.filter((r) => r.runtime === runtime && (r.scenario === 'scaling' || r.scenario === 'sequential'));
+    const mine = results.filter((r) => r.runtime === runtime && (r.scenario === 'scaling' || r.scenario === 'scaling-warm' || r.scenario === 'sequential'));
     for (const workload of [...new Set(mine.map((r) => r.workload))]) {
       const rows = mine.filter((r) => r.workload === workload);
       const seq = rows.find((r) => r.scenario === 'sequential');
@@ -174,20 +167,20 @@ export function scalingTables(results: Result[]): string[] {
       const workers = [...new Set(rows.filter((r) => r.scenario === 'scaling').map((r) => r.workers))].sort((a, b) => a - b);
       const body: string[][] = [];
       if (seq) body.push(['sequential', `${fmt(seq.median)} ms  1.00x`, ...backends.map(() => '')]);
+      const cell = (scenario: Result['scenario'], w: number) => (b: string) => {
+        const r = rows.find((x) => x.backend === b && x.workers === w && x.scenario === scenario);
+        if (!r) return '';
+        if (r.error) return 'error';
+        return `${fmt(r.median)} ms  ${fmt(r.speedup, 3)}x`;
+      };
+      const warm = rows.some((r) => r.scenario === 'scaling-warm');
       for (const w of workers) {
-        body.push([
-          `${w} worker${w > 1 ? 's' : ''}`,
-          '',
-          ...backends.map((b) => {
-            const r = rows.find((x) => x.backend === b && x.workers === w && x.scenario === 'scaling');
-            if (!r) return '';
-            if (r.error) return 'error';
-            return `${fmt(r.median)} ms  ${fmt(r.speedup, 3)}x`;
-          }),
-        ]);
+        const label = `${w} worker${w > 1 ? 's' : ''}`;
+        body.push([warm ? `${label}, cold` : label, '', ...backends.map(cell('scaling', w))]);
+        if (rows.some((r) => r.scenario === 'scaling-warm' && r.workers === w)) body.push([`${label}, warm`, '', ...backends.map(cell('scaling-warm', w))]);
       }
       out.push(
-        `${runtime} · ${workload}${seq?.note ? ` (${seq.note})` : ''}: time (median) and speedup\n${textTable(['workers', 'main-thread', ...backends], body)}`,
+        `${runtime} · ${workload}${seq?.note ? ` (${seq.note})` : ''}: time (median) and speedup; cold: the pool is created and closed in the sample, as in the seeds' Table 17-1; warm: a started pool\n${textTable(['workers', 'main-thread', ...backends], body)}`,
       );
     }
   }
@@ -201,9 +194,9 @@ export function overheadTables(results: Result[]): string[] {
     const of = (scenario: Result['scenario']) => results.filter((r) => r.runtime === runtime && r.scenario === scenario);
     const bestPeer = (rows: Result[], iso: string) =>
       rows
-        .filter((r) => r.kind === 'peer' && r.isolation === iso && ok(r))
+        .filter((r) => r.kind === 'peer' && r.isolation === iso && ok(r) && !r.withinNoise)
         .sort((a, b) => (a.better === 'higher' ? b.median - a.median : a.median - b.median))[0];
-    const rawOf = (rows: Result[], iso: string) => rows.find((r) => r.kind === 'raw' && r.isolation === iso && ok(r));
+    const rawOf = (rows: Result[], iso: string) => rows.find((r) => r.kind === 'raw' && r.isolation === iso && ok(r) && !r.withinNoise);
     const section = (scenario: Result['scenario'], title: string) => {
       const rows = of(scenario);
       if (rows.length === 0) return;
@@ -211,10 +204,12 @@ export function overheadTables(results: Result[]): string[] {
         const peer = bestPeer(rows, r.isolation);
         const raw = rawOf(rows, r.isolation);
         const vs = (o: Result | undefined) => {
-          if (!o || !ok(r) || o === r) return '';
+          // A figure within its noise says nothing: no ratio of it, nor against it.
+          if (!o || !ok(r) || o === r || r.withinNoise || o.withinNoise) return '';
           return `${fmt(r.better === 'higher' ? r.median / o.median : o.median / r.median, 3)}x`;
         };
-        return [r.backend, r.kind, r.isolation, r.error ? `error: ${r.error.slice(0, 60)}` : fmt(r.median), ok(r) ? range(r) : '', vs(peer), vs(raw)];
+        const figure = r.error ? `error: ${r.error.slice(0, 100)}` : r.withinNoise ? `within noise (<= ${fmt(r.noise)})` : fmt(r.median);
+        return [r.backend, r.kind, r.isolation, figure, ok(r) ? range(r) : '', vs(peer), vs(raw)];
       });
       const unit = rows[0].unit;
       out.push(`${runtime} · ${title}\n${textTable(['backend', 'kind', 'isolation', unit, 'min-max', 'vs best peer', 'vs raw'], body)}`);
@@ -241,7 +236,8 @@ export function overheadTables(results: Result[]): string[] {
       });
       out.push(`${runtime} · map throughput\n${textTable(['backend', 'mode', 'items', 'items/s', 'min-max', 'vs submit burst'], body)}`);
     }
-    section('memory', 'idle memory per worker (MB)');
+    const mem = of('memory')[0];
+    section('memory', `idle memory per worker (MB, ${fmt(mem?.workers)} workers; noise floor ${fmt(mem?.noise)} MB per worker; ratios > 1 are better)`);
     const ioText = ioTable(results, runtime, textTable);
     if (ioText) out.push(ioText);
     const mixedText = mixedTable(results, runtime, textTable);
@@ -266,146 +262,33 @@ export function targetsText(targets: Target[]): string {
   return `targets\n${textTable(['status', 'target', 'measured', 'needed', 'figures'], body)}`;
 }
 
-/** Everything printed to the terminal. */
-export function renderText(report: Report): string {
-  const m = report.machine;
-  const head = `Offload bench (${report.mode}) · ${m.cpuModel} · ${m.cores} cores (parallelism ${m.availableParallelism}) · ${m.memoryGB} GB · ${Object.entries(
-    m.runtimes,
-  )
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ')}`;
-  const perRuntime = runtimesOf(report.results).flatMap((rt) => {
-    const mine = report.results.filter((r) => r.runtime === rt);
+/** The tables of every runtime (scaling, then overhead and memory), as text. */
+export function tablesText(results: Result[]): string[] {
+  return runtimesOf(results).flatMap((rt) => {
+    const mine = results.filter((r) => r.runtime === rt);
     return [...scalingTables(mine), ...overheadTables(mine)];
   });
+}
+
+/** The machine and runtimes of a report, on one line. */
+export function machineLine(report: Report): string {
+  const m = report.machine;
+  const runtimes = Object.entries(m.runtimes)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return `${m.cpuModel} · ${m.cores} cores (parallelism ${m.availableParallelism}) · ${m.memoryGB} GB · ${runtimes}`;
+}
+
+/** Everything printed to the terminal: the tables, the targets, the notes, and last (where a terminal leaves the eye) the summary. */
+export function renderText(report: Report): string {
   const smoke =
     report.mode === 'smoke' ? ['smoke run: tiny sizes, no warm-up, one sample; the figures check the pipeline and say nothing about the targets.'] : [];
-  return [head, ...perRuntime, targetsText(report.targets), ...smoke, ...report.notes.map((n) => `note: ${n}`)].join('\n\n');
-}
-
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
-
-/** JSON safe inside a <script> element. */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
-/**
- * A self-contained report.html: chart.js inlined (`chartJs` is the source of
- * its UMD build), the results embedded, charts of speedup vs workers per
- * backend and of throughput vs peers, and the text tables.
- */
-export function renderHtml(report: Report, chartJs: string): string {
-  const m = report.machine;
-  const targets = report.targets
-    .map(
-      (t) =>
-        `<tr class="${t.status === 'met' ? 'met' : t.status === 'missed' ? 'missed' : ''}"><td>${t.status}</td><td>${esc(t.description)}</td><td>${fmt(t.value)}${unitOf(t)}</td><td>${t.op} ${fmt(t.threshold)}${unitOf(t)}</td><td>${esc(t.detail)}</td></tr>`,
-    )
-    .join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Offload bench report</title>
-<style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
-h1, h2 { font-weight: 600; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 1.5em; }
-.chart { border: 1px solid #ddd; padding: .5em; border-radius: 6px; }
-table { border-collapse: collapse; } td, th { padding: .2em .6em; border-bottom: 1px solid #eee; text-align: left; }
-tr.met td:first-child { color: #080; font-weight: 600; } tr.missed td:first-child { color: #b00; font-weight: 600; }
-pre { background: #f6f6f6; padding: 1em; overflow-x: auto; font-size: 12px; }
-</style>
-</head>
-<body>
-<h1>Offload bench report</h1>
-<p id="machine">${esc(report.mode)} run, ${esc(report.createdAt)} · ${esc(m.cpuModel)} · ${m.cores} cores · ${m.memoryGB} GB · ${esc(
-    Object.entries(m.runtimes)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', '),
-  )}</p>
-<h2>Targets</h2>
-<table id="targets"><tr><th>status</th><th>target</th><th>measured</th><th>needed</th><th>figures</th></tr>
-${targets}
-</table>
-<h2>Speedup vs workers</h2>
-<div class="charts" id="speedup"></div>
-<h2>Throughput and latency vs peers</h2>
-<div class="charts" id="peers"></div>
-<h2>Tables</h2>
-<pre>${esc(renderText(report))}</pre>
-<script>${chartJs.replace(/<\/script/gi, '<\\/script')}</script>
-<script id="results" type="application/json">${scriptJson(report)}</script>
-<script>
-(function () {
-  var report = JSON.parse(document.getElementById('results').textContent);
-  var results = report.results.filter(function (r) { return !r.error && isFinite(r.median); });
-  var palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-  function uniq(a) { return a.filter(function (x, i) { return a.indexOf(x) === i; }); }
-  function chart(parent, title, config) {
-    var box = document.createElement('div'); box.className = 'chart';
-    var canvas = document.createElement('canvas'); box.appendChild(canvas);
-    document.getElementById(parent).appendChild(box);
-    config.options = config.options || {}; config.options.animation = false; config.options.plugins = Object.assign({ title: { display: true, text: title } }, config.options.plugins || {});
-    if (window.Chart) new Chart(canvas, config);
-  }
-  var runtimes = uniq(results.map(function (r) { return r.runtime; }));
-  // Overview: every Offload backend's burst beside the fastest peer and the raw floor of its runtime and isolation.
-  var bursts = results.filter(function (r) { return r.scenario === 'burst'; });
-  var mine = bursts.filter(function (r) { return r.kind === 'offload'; });
-  if (mine.length) {
-    var best = function (r, kind) {
-      return bursts.filter(function (x) { return x.runtime === r.runtime && x.kind === kind && x.isolation === r.isolation; })
-        .reduce(function (a, x) { return a && a.median >= x.median ? a : x; }, null);
-    };
-    chart('peers', 'burst throughput (tasks/s): Offload vs the fastest peer vs the raw floor', { type: 'bar',
-      data: { labels: mine.map(function (r) { return r.runtime + ' · ' + r.backend; }), datasets: [
-        { label: 'Offload', backgroundColor: '#1f77b4', data: mine.map(function (r) { return r.median; }) },
-        { label: 'fastest peer', backgroundColor: '#ff7f0e', data: mine.map(function (r) { var p = best(r, 'peer'); return p ? p.median : null; }) },
-        { label: 'raw floor', backgroundColor: '#7f7f7f', data: mine.map(function (r) { var p = best(r, 'raw'); return p ? p.median : null; }) }] },
-      options: { scales: { y: { beginAtZero: true } } } });
-  }
-  runtimes.forEach(function (rt) {
-    var scaling = results.filter(function (r) { return r.runtime === rt && r.scenario === 'scaling'; });
-    uniq(scaling.map(function (r) { return r.workload; })).forEach(function (wl) {
-      var rows = scaling.filter(function (r) { return r.workload === wl; });
-      var workers = uniq(rows.map(function (r) { return r.workers; })).sort(function (a, b) { return a - b; });
-      var datasets = uniq(rows.map(function (r) { return r.backend; })).map(function (b, i) {
-        return { label: b, borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length],
-          data: workers.map(function (w) { var r = rows.find(function (x) { return x.backend === b && x.workers === w; }); return r ? r.speedup : null; }) };
-      });
-      datasets.push({ label: 'ideal', borderDash: [4, 4], borderColor: '#aaa', data: workers.map(function (w) { return w; }) });
-      chart('speedup', rt + ' · ' + wl + ': speedup vs workers', { type: 'line', data: { labels: workers, datasets: datasets },
-        options: { scales: { x: { title: { display: true, text: 'workers' } }, y: { beginAtZero: true, title: { display: true, text: 'speedup (sequential / time)' } } } } });
-    });
-    [['burst', 'burst throughput'], ['map', 'chunked map throughput'], ['pingpong', 'ping-pong latency'], ['cold-start', 'time to first result'], ['memory', 'idle memory per worker'], ['io', 'flags download: sequential, Promise.all, InlineExecutor, workers'], ['mixed', 'event-loop lag p99 with CPU work inline (main-thread) vs offloaded']].forEach(function (s) {
-      var rows = results.filter(function (r) { return r.runtime === rt && r.scenario === s[0]; });
-      if (!rows.length) return;
-      var colors = { offload: '#1f77b4', peer: '#ff7f0e', raw: '#7f7f7f' };
-      chart('peers', rt + ' · ' + s[1] + ' (' + rows[0].unit + ', ' + rows[0].better + ' is better)', { type: 'bar',
-        data: { labels: rows.map(function (r) { return r.backend; }), datasets: [{ label: rows[0].unit, data: rows.map(function (r) { return r.median; }),
-          backgroundColor: rows.map(function (r) { return colors[r.kind] || '#999'; }) }] },
-        options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } } });
-    });
-    // Head-of-line: the last short task of each variant per backend (the long task's own finish is in the tables).
-    var hol = results.filter(function (r) { return r.runtime === rt && r.scenario === 'head-of-line'; });
-    if (hol.length) {
-      var names = uniq(hol.map(function (r) { return r.backend; }));
-      chart('peers', rt + ' · head-of-line: last short task done (ms after submitting the ' + hol[0].longMs + ' ms task; lower is better)', { type: 'bar',
-        data: { labels: names, datasets: uniq(hol.map(function (r) { return r.workload; })).map(function (v, i) {
-          return { label: v, backgroundColor: palette[i % palette.length],
-            data: names.map(function (b) { var r = hol.find(function (x) { return x.backend === b && x.workload === v; }); return r ? r.median : null; }) };
-        }) },
-        options: { scales: { y: { beginAtZero: true } } } });
-    }
-  });
-})();
-</script>
-</body>
-</html>
-`;
+  return [
+    `Offload bench (${report.mode}) · ${machineLine(report)}`,
+    ...tablesText(report.results),
+    targetsText(report.targets),
+    ...smoke,
+    ...report.notes.map((n) => `note: ${n}`),
+    summaryText(report.results, report.machine),
+  ].join('\n\n');
 }

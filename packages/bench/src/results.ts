@@ -8,6 +8,7 @@ import type { Kind } from './adapter.js';
 export type Scenario =
   | 'sequential'
   | 'scaling'
+  | 'scaling-warm'
   | 'burst'
   | 'pingpong'
   | 'cold-start'
@@ -40,10 +41,14 @@ export interface Result {
   median: number;
   min: number;
   max: number;
-  /** Scaling only: sequential median / this median. */
+  /** Scaling and io: the sequential median / this median. */
   speedup?: number;
   /** Head-of-line only: how long the long task spins (ms). */
   longMs?: number;
+  /** Memory only: the noise floor of the figure (same unit: the largest drift of a control sample without a pool, per worker). */
+  noise?: number;
+  /** Memory only: the figure does not exceed `noise`, so it says nothing (the report prints no ratio of it). */
+  withinNoise?: boolean;
   /** io only: most requests in flight at once. */
   concurrency?: number;
   /** io only: the server's latency per response (ms). */
@@ -64,7 +69,7 @@ export interface Machine {
   runtimes: Record<string, string>;
 }
 
-/** A target of the project (issues 4 and 9), evaluated on the results. */
+/** A target of the project, evaluated on the results. */
 export interface Target {
   id: string;
   runtime: string;

@@ -6,13 +6,15 @@
  */
 import type { Adapter, Pool } from './adapter.js';
 import type { FlagSource } from './flags.js';
-import { type Entry, interleave, now, type SampleOptions } from './harness.js';
+import { createPools, guardAdapter } from './guard.js';
+import { type Entry, HUNG, interleave, now, type SampleOptions } from './harness.js';
 import { type HeadOfLineSizes, headOfLineStep } from './head-of-line.js';
 import { type IoSizes, ioStep } from './io.js';
+import { memoryStep } from './memory.js';
 import { driftLagProbe, type LagProbe, type MixedSizes, mixedStep } from './mixed.js';
 import type { Result, Scenario } from './results.js';
-import { ratio } from './stats.js';
-import { runSequential, type Workload } from './workloads.js';
+import { scalingSteps } from './scaling.js';
+import type { Workload } from './workloads.js';
 
 /** Sizes and sampling of a run. */
 export interface Sizes {
@@ -38,6 +40,10 @@ export interface Sizes {
   memory: SampleOptions;
   /** The head-of-line scenario: always 2 workers. */
   headOfLine: HeadOfLineSizes;
+  /** Worker counts of the warm-pool scaling rows: every count, or only the most (N) to keep a quick run short. */
+  warmCounts: 'all' | 'most';
+  /** A sample with no result within this many ms ends its row as hung (the backend is not retried in later steps). */
+  timeoutMs: number;
   /** The io scenario: the flags download. */
   io: IoSizes;
   /** The mixed scenario: a loop answering I/O and CPU requests. */
@@ -60,6 +66,8 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     cold: { warmup: 1, samples: 7 },
     memory: { warmup: 0, samples: 3 },
     headOfLine: { workers: 2, warm: 5_000, sameName: 10_000, longMs: 1_000, shorts: 200, shortMs: 1, sampling: { warmup: 0, samples: 3 } },
+    timeoutMs: 60_000,
+    warmCounts: 'all',
     io: { flags: 20, latencyMs: 100, limit: 20, sampling: { warmup: 1, samples: 5 } },
     mixed: { durationMs: 4_000, ioEveryMs: 10, cpuEveryMs: 500, cpuMs: 200, workers: 1, sampling: { warmup: 0, samples: 3 } },
   },
@@ -75,8 +83,10 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     scalingTarget: { warmup: 0, samples: 3 },
     throughput: { warmup: 1, samples: 3 },
     cold: { warmup: 1, samples: 3 },
-    memory: { warmup: 0, samples: 1 },
+    memory: { warmup: 0, samples: 3 },
     headOfLine: { workers: 2, warm: 1_000, sameName: 2_000, longMs: 300, shorts: 100, shortMs: 1, sampling: { warmup: 0, samples: 1 } },
+    timeoutMs: 30_000,
+    warmCounts: 'most',
     io: { flags: 20, latencyMs: 50, limit: 20, sampling: { warmup: 1, samples: 5 } },
     mixed: { durationMs: 3_000, ioEveryMs: 10, cpuEveryMs: 500, cpuMs: 200, workers: 1, sampling: { warmup: 0, samples: 1 } },
   },
@@ -94,6 +104,8 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     cold: { warmup: 0, samples: 1 },
     memory: { warmup: 0, samples: 1 },
     headOfLine: { workers: 2, warm: 50, sameName: 100, longMs: 30, shorts: 10, shortMs: 1, sampling: { warmup: 0, samples: 1 } },
+    timeoutMs: 10_000,
+    warmCounts: 'most',
     io: { flags: 20, latencyMs: 5, limit: 20, sampling: { warmup: 0, samples: 1 } },
     mixed: { durationMs: 300, ioEveryMs: 20, cpuEveryMs: 100, cpuMs: 20, workers: 1, sampling: { warmup: 0, samples: 1 } },
   },
@@ -135,7 +147,11 @@ export interface BenchConfig {
 /** One unit of work of a run. `runs` is how many samples it takes (for progress). */
 export interface Step {
   label: string;
+  /** What the step measures, for time estimates: the scenario, `scaling:<workload>` for a scaling step, `runtime:<name>` for a whole runtime (unknown kinds get a default estimate). */
+  kind?: string;
   runs: number;
+  /** Expected seconds, where the step knows them (a whole runtime: the sum of its plan's). */
+  seconds?: number;
   run(): Promise<Result[]>;
 }
 
@@ -145,7 +161,8 @@ function* range(n: number): Generator<number> {
   for (let i = 0; i < n; i++) yield i;
 }
 
-function base(cfg: BenchConfig, a: Adapter | undefined, scenario: Scenario, workload: string, workers: number, n: number) {
+/** The identifying fields of a result row. */
+export function base(cfg: BenchConfig, a: Adapter | undefined, scenario: Scenario, workload: string, workers: number, n: number) {
   return {
     runtime: cfg.runtime,
     scenario,
@@ -158,93 +175,42 @@ function base(cfg: BenchConfig, a: Adapter | undefined, scenario: Scenario, work
   };
 }
 
-/** Run every input of a workload at once on a pool; returns the results in input order. */
-function runAll(pool: Pool, w: Workload): Promise<unknown[]> {
-  return Promise.all(w.inputs().map((x) => pool.run(w.task, x)));
-}
-
-const same = (a: unknown[], b: unknown[]) => JSON.stringify(a) === JSON.stringify(b);
-
 async function withPools<T>(adapters: Adapter[], workers: number, pipelined: boolean, fn: (pools: Pool[]) => Promise<T>): Promise<T> {
-  const pools: Pool[] = [];
+  const pools = await createPools(adapters, workers, pipelined);
   try {
-    for (const a of adapters) pools.push(await a.create(workers, { pipelined }));
     return await fn(pools);
   } finally {
     await Promise.allSettled(pools.map((p) => p.close()));
   }
 }
 
-/** Build the plan of a run. */
-export function planSteps(cfg: BenchConfig): Step[] {
+/**
+ * Build the plan of a run. Every adapter is bounded (see guard.ts): a sample
+ * with no result within `sizes.timeoutMs` ends its row as hung, and a backend
+ * that hung is not retried by later steps (its rows say why at once).
+ */
+export function planSteps(plan: BenchConfig): Step[] {
+  const hung = new Map<string, string>();
+  const guard = (a: Adapter) => guardAdapter(a, hung, plan.sizes.timeoutMs);
+  const cfg: BenchConfig = { ...plan, adapters: plan.adapters.map(guard), scaling: plan.scaling.map(guard) };
   const steps: Step[] = [];
-  const s = cfg.sizes;
+  const s = { ...cfg.sizes };
+  for (const k of ['scaling', 'scalingTarget', 'throughput', 'cold', 'memory'] as const) s[k] = { ...s[k], timeoutMs: s.timeoutMs };
+  s.headOfLine = { ...s.headOfLine, sampling: { ...s.headOfLine.sampling, timeoutMs: s.timeoutMs } };
+  s.io = { ...s.io, sampling: { ...s.io.sampling, timeoutMs: s.timeoutMs } };
+  s.mixed = { ...s.mixed, sampling: { ...s.mixed.sampling, timeoutMs: s.timeoutMs } };
+  cfg.sizes = s;
   const has = (x: Scenario) => cfg.scenarios.includes(x);
   const N = cfg.maxWorkers;
   const tick = () => cfg.tick?.();
   const rounds = (o: SampleOptions) => o.warmup + o.samples;
 
-  if (has('scaling')) {
-    for (const w of cfg.workloads) {
-      const count = 1 + cfg.workerCounts.length * cfg.scaling.length;
-      const sampling = w.name === 'is_prime' ? s.scalingTarget : s.scaling;
-      steps.push({
-        label: `${cfg.runtime} scaling ${w.name}`,
-        runs: count * rounds(sampling),
-        async run() {
-          const expected = await runSequential(w);
-          const entries: Entry<{ a?: Adapter; workers: number }>[] = [
-            {
-              key: { workers: 1 },
-              run: async () => {
-                const t = now();
-                await runSequential(w);
-                return now() - t;
-              },
-            },
-          ];
-          for (const workers of cfg.workerCounts) {
-            for (const a of cfg.scaling) {
-              entries.push({
-                key: { a, workers },
-                run: async () => {
-                  const t = now();
-                  const pool = await a.create(workers, { pipelined: false });
-                  let out: unknown[];
-                  try {
-                    out = await runAll(pool, w);
-                  } finally {
-                    await pool.close();
-                  }
-                  const ms = now() - t;
-                  if (!same(out, expected)) throw new Error(`wrong results from ${a.name}`);
-                  return ms;
-                },
-              });
-            }
-          }
-          const measured = await interleave(entries, sampling, tick);
-          const seq = measured[0].median;
-          return measured.map((m) => ({
-            ...base(cfg, m.key.a, m.key.a ? 'scaling' : 'sequential', w.name, m.key.workers, w.inputs().length),
-            unit: 'ms' as const,
-            better: 'lower' as const,
-            samples: m.samples,
-            median: m.median,
-            min: m.min,
-            max: m.max,
-            speedup: ratio(seq, m.median),
-            error: m.error,
-            note: m.key.a ? 'includes starting the workers' : w.description,
-          }));
-        },
-      });
-    }
-  }
+  if (has('scaling')) steps.push(...scalingSteps(cfg));
 
   if (has('burst')) {
     steps.push({
       label: `${cfg.runtime} burst ${s.burst} trivial tasks`,
+      kind: 'burst',
       runs: cfg.adapters.length * rounds(s.throughput),
       run: () =>
         withPools(cfg.adapters, N, true, async (pools) => {
@@ -279,6 +245,7 @@ export function planSteps(cfg: BenchConfig): Step[] {
   if (has('pingpong')) {
     steps.push({
       label: `${cfg.runtime} ping-pong`,
+      kind: 'pingpong',
       runs: cfg.adapters.length * rounds(s.throughput),
       run: () =>
         withPools(cfg.adapters, 1, true, async (pools) => {
@@ -312,6 +279,7 @@ export function planSteps(cfg: BenchConfig): Step[] {
   if (has('cold-start')) {
     steps.push({
       label: `${cfg.runtime} time to first result`,
+      kind: 'cold-start',
       runs: cfg.adapters.length * rounds(s.cold),
       async run() {
         const entries = cfg.adapters.map((a) => ({
@@ -349,6 +317,7 @@ export function planSteps(cfg: BenchConfig): Step[] {
   if (has('map') && mappers.length > 0) {
     steps.push({
       label: `${cfg.runtime} map ${s.map} items`,
+      kind: 'map',
       runs: mappers.length * 2 * rounds(s.throughput),
       run: () =>
         withPools(mappers, N, true, async (pools) => {
@@ -389,6 +358,7 @@ export function planSteps(cfg: BenchConfig): Step[] {
   if (has('stream') && streamers.length > 0) {
     steps.push({
       label: `${cfg.runtime} stream of ${s.stream} items`,
+      kind: 'stream',
       runs: streamers.length * rounds(s.throughput),
       run: () =>
         withPools(streamers, 1, true, async (pools) => {
@@ -428,6 +398,7 @@ export function planSteps(cfg: BenchConfig): Step[] {
     const size = 16 * 1024;
     steps.push({
       label: `${cfg.runtime} stream of ${n} x 16 KB items to a slow consumer`,
+      kind: 'stream-memory',
       runs: streamOffload.length * rounds(s.memory),
       run: () =>
         withPools(streamOffload, 1, true, async (pools) => {
@@ -475,42 +446,15 @@ export function planSteps(cfg: BenchConfig): Step[] {
   if (has('io') && cfg.io) steps.push(ioStep(cfg, cfg.io));
   if (has('mixed') && cfg.io) steps.push(mixedStep(cfg, cfg.io, cfg.lag ?? driftLagProbe()));
 
-  if (has('memory') && memory) {
-    steps.push({
-      label: `${cfg.runtime} idle memory per worker`,
-      runs: cfg.adapters.length * rounds(s.memory),
-      async run() {
-        const entries = cfg.adapters.map((a) => ({
-          key: a,
-          run: async () => {
-            await sleep(100);
-            const before = memory();
-            const pool = await a.create(N, { pipelined: false });
-            try {
-              await Promise.all(Array.from({ length: 2 * N }, () => pool.run('fib', 22)));
-              await sleep(300);
-              return (memory() - before) / N / 2 ** 20;
-            } finally {
-              await pool.close();
-            }
-          },
-        }));
-        const measured = await interleave(entries, s.memory, tick);
-        return measured.map((m) => ({
-          ...base(cfg, m.key, 'memory', 'idle', N, N),
-          unit: 'MB' as const,
-          better: 'lower' as const,
-          samples: m.samples,
-          median: m.median,
-          min: m.min,
-          max: m.max,
-          error: m.error,
-          note: 'resident memory added per started, idle worker (threads: process RSS; processes: children RSS)',
-        }));
-      },
-    });
-  }
-  return steps;
+  if (has('memory') && memory) steps.push(memoryStep(cfg, memory));
+  return steps.map((step) => ({
+    ...step,
+    async run() {
+      const rows = await step.run();
+      for (const r of rows) if (r.error?.startsWith(HUNG) && !hung.has(r.backend)) hung.set(r.backend, r.error);
+      return rows;
+    },
+  }));
 }
 
 /** Run a plan; a step that throws becomes an error note instead of ending the run. */

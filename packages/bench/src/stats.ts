@@ -44,3 +44,10 @@ export function fmt(x: number | undefined, digits = 3): string {
   if (abs === 0) return '0';
   return Number(x.toPrecision(digits)).toString();
 }
+
+/** A plain text table with right-aligned numeric columns. */
+export function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? (c ?? '').padEnd(widths[i]) : (c ?? '').padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}

@@ -23,6 +23,8 @@ export interface WebRunConfig {
   backends?: string[];
   workerCounts: number[];
   maxWorkers: number;
+  /** Peers to run beside the backend: a module exporting `compatPeers(names)` (peers-compat.ts) and the names. */
+  peers?: { module: string; names: string[] };
   /** The loopback flags server of the io and mixed scenarios, started by the app. */
   io?: FlagSource;
 }
@@ -66,29 +68,41 @@ export function runtimeVersion(): string {
   return g.Deno?.version.deno ?? g.Bun?.version ?? g.navigator?.userAgent ?? 'unknown';
 }
 
+/** This process's PSS from /proc/self/smaps_rollup (Linux), read through `read`; undefined where it is missing. */
+export function pssFrom(read: (path: string) => string): number | undefined {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(read('/proc/self/smaps_rollup'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function memoryProbe(): (() => number) | undefined {
   const g = globalThis as unknown as {
-    Deno?: { memoryUsage(): { rss: number } };
+    Deno?: { memoryUsage(): { rss: number }; readTextFileSync(path: string): string };
     Bun?: { gc(force: boolean): void };
     gc?: () => void;
-    process?: { memoryUsage?: () => { rss: number } };
+    process?: { memoryUsage?: () => { rss: number }; getBuiltinModule?: (id: string) => unknown };
   };
   // Collect the main thread's garbage first, so that it does not hide (or fake) what the workers add.
   const gc = () => (g.Bun ? g.Bun.gc(true) : g.gc?.());
-  if (g.Deno) {
-    const deno = g.Deno;
-    return () => {
-      gc();
-      return deno.memoryUsage().rss;
-    };
-  }
-  const usage = g.process?.memoryUsage;
-  if (usage)
-    return () => {
-      gc();
-      return usage().rss;
-    };
-  return undefined;
+  const fs = g.process?.getBuiltinModule?.('node:fs') as { readFileSync(path: string, enc: 'utf8'): string } | undefined;
+  const read = g.Deno
+    ? (p: string) => (g.Deno as { readTextFileSync(path: string): string }).readTextFileSync(p)
+    : fs
+      ? (p: string) => fs.readFileSync(p, 'utf8')
+      : undefined;
+  const rss = g.Deno
+    ? () => (g.Deno as { memoryUsage(): { rss: number } }).memoryUsage().rss
+    : g.process?.memoryUsage
+      ? () => g.process?.memoryUsage?.().rss ?? 0
+      : undefined;
+  if (!rss) return undefined;
+  return () => {
+    gc();
+    return (read && pssFrom(read)) ?? rss();
+  };
 }
 
 /**
@@ -100,6 +114,8 @@ export interface RunnerModules {
   tasksUrl?: URL | string;
   rawUrl?: URL | string;
   createExecutor?: CreateExecutorLike;
+  /** Peers the page bundled (workerpool in a browser). */
+  peers?: Adapter[];
 }
 
 /** Run the suite on this runtime; `emit` receives the ticks and the final line. */
@@ -115,6 +131,15 @@ export async function runWeb(cfg: WebRunConfig, emit: (line: RunnerLine) => void
       notes.push(`${cfg.runtime}: cannot load ${cfg.backend.module}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  if (cfg.peers) {
+    try {
+      const { compatPeers } = (await import(/* @vite-ignore */ cfg.peers.module)) as { compatPeers(names: string[]): Promise<Adapter[]> };
+      adapters.push(...(await compatPeers(cfg.peers.names)));
+    } catch (error) {
+      notes.push(`${cfg.runtime}: cannot load the peers (${cfg.peers.module}): ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  adapters.push(...(modules.peers ?? []));
   adapters.push(rawWorkerAdapter(modules.rawUrl));
   const picked = adapters.filter((a) => !cfg.backends || cfg.backends.includes(a.name) || cfg.backends.includes(a.kind));
   const pool = cfg.mode === 'smoke' ? SMOKE_WORKLOADS : WORKLOADS;
@@ -122,7 +147,8 @@ export async function runWeb(cfg: WebRunConfig, emit: (line: RunnerLine) => void
     runtime: cfg.runtime,
     sizes: SIZES[cfg.mode],
     workloads: cfg.workloads ? pool.filter((w) => cfg.workloads?.includes(w.name)) : pool,
-    scaling: picked,
+    // As on Node: peers join the scaling table in full runs only.
+    scaling: cfg.mode === 'full' ? picked : picked.filter((a) => a.kind !== 'peer'),
     adapters: picked,
     workerCounts: cfg.workerCounts,
     maxWorkers: cfg.maxWorkers,

@@ -4,10 +4,9 @@ import { expectedBytes, FLAG_CODES, FlagFetchError, fetchFlag, flagBytes, flagUr
 import { type FlagsServer, serveFlags } from '../src/flags-server.js';
 import { now } from '../src/harness.js';
 import { ioRecommendation, ioTable, ioTargets } from '../src/io-report.js';
-import { textTable } from '../src/report.js';
 import type { Result } from '../src/results.js';
 import { planSteps, SIZES } from '../src/scenarios.js';
-import { summarize } from '../src/stats.js';
+import { summarize, textTable } from '../src/stats.js';
 
 const LATENCY = 20;
 let server: FlagsServer;

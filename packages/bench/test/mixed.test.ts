@@ -5,10 +5,9 @@ import { type FlagsServer, serveFlags } from '../src/flags-server.js';
 import { ioTargets, mixedTable } from '../src/io-report.js';
 import { driftLagProbe, type MixedSizes, mixedSample, percentile } from '../src/mixed.js';
 import { lagOfHistogram, nodeLagProbe } from '../src/node.js';
-import { textTable } from '../src/report.js';
 import type { Result } from '../src/results.js';
 import { planSteps, SIZES } from '../src/scenarios.js';
-import { summarize } from '../src/stats.js';
+import { summarize, textTable } from '../src/stats.js';
 import { spin } from '../src/workloads.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

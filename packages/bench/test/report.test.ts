@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateTargets, renderHtml, renderText, scalingTables } from '../src/report.js';
+import { renderHtml } from '../src/html.js';
+import { evaluateTargets, overheadTables, renderText, scalingTables, targetsText } from '../src/report.js';
 import type { Report, Result } from '../src/results.js';
 import { summarize } from '../src/stats.js';
 
@@ -68,7 +69,16 @@ describe('targets', () => {
     expect(t('node/node-worker/is_prime-speedup')?.status).toBe('missed');
     expect(t('node/node-worker/is_prime-speedup')?.value).toBeCloseTo(1.6 / 1.7);
     expect(t('node/node-worker/map-chunking')).toMatchObject({ value: 25, status: 'met' });
-    expect(t('node/node-worker/cold-start')).toMatchObject({ value: 5, op: '<=', status: 'met' });
+    expect(t('node/node-worker/cold-start')).toMatchObject({ value: 50, threshold: 55, op: '<=', unit: 'ms', status: 'met' });
+  });
+
+  it('prints the time to first result and its bound, never a negative margin, when the backend beats its floor', () => {
+    const faster = evaluateTargets([
+      r({ scenario: 'cold-start', backend: 'node-worker', kind: 'offload', unit: 'ms', better: 'lower' }, [20]),
+      r({ scenario: 'cold-start', backend: 'raw-postMessage', kind: 'raw', unit: 'ms', better: 'lower' }, [117.9]),
+    ]).find((x) => x.id === 'node/node-worker/cold-start');
+    expect(faster).toMatchObject({ value: 20, threshold: 127.9, status: 'met' });
+    expect(targetsText(faster ? [faster] : [])).toMatch(/MET\s+node · node-worker time to first result.*20 ms\s+<= 128 ms/);
   });
 
   it('marks a target without its floor n/a', () => {
@@ -90,6 +100,79 @@ describe('report', () => {
     expect(text).toMatch(/MET\s+node · node-worker burst >= 3x/);
     expect(text).toMatch(/MISSED\s+node · node-worker is_prime speedup/);
     expect(text).toContain('note: a note');
+  });
+
+  it('prints the warm-pool scaling beside the cold one', () => {
+    const warm = r(
+      { scenario: 'scaling-warm', backend: 'node-worker', kind: 'offload', workload: 'is_prime', workers: 2, unit: 'ms', better: 'lower', speedup: 1.9 },
+      [210],
+    );
+    const [table] = scalingTables([...results, warm]);
+    expect(table).toMatch(/2 workers, cold.*250 ms\s+1\.6x/);
+    expect(table).toMatch(/2 workers, warm.*210 ms\s+1\.9x/);
+  });
+
+  it('ends the terminal output with the summary, and names no internal issue anywhere', () => {
+    const text = renderText(report);
+    expect(text.slice(text.lastIndexOf('\n\nsummary: '))).toMatch(/^\n\nsummary: which backend to use[\s\S]*\n {2}CPU-bound work: node-worker\. /);
+    const html = renderHtml(report, '');
+    for (const out of [text, html]) expect(out).not.toMatch(/issue\s*#?\d/i);
+  });
+
+  it('opens the HTML with the summary, then the charts and tables, and puts the targets last', () => {
+    const html = renderHtml(report, '');
+    const at = (s: string) => html.indexOf(s);
+    expect(at('<h2>Summary: which backend to use</h2>')).toBeGreaterThan(0);
+    expect(at('<table id="summary">')).toBeGreaterThan(at('<h2>Summary'));
+    expect(at('<h2>Speedup vs workers</h2>')).toBeGreaterThan(at('<table id="summary">'));
+    expect(at('<h2>Tables</h2>')).toBeGreaterThan(at('<h2>Speedup vs workers</h2>'));
+    expect(at('<h2>Targets</h2>')).toBeGreaterThan(at('<h2>Tables</h2>'));
+    expect(html).toMatch(/<td>CPU-bound work<\/td><td><b>node-worker<\/b><\/td><td>is_prime: 1\.6x the main thread with 2 workers/);
+    // Wide tables scroll inside their box instead of running off the page.
+    expect(html).toMatch(/\.scroll \{ overflow-x: auto; max-width: 100%; \}/);
+    expect(html).toMatch(/<div class="scroll"><pre>/);
+    expect(html).toMatch(/<div class="scroll"><table id="targets">/);
+    // Scaling charts: bars per worker count with the ideal as a line.
+    expect(html).toContain("label: 'ideal (= workers)'");
+    expect(html).toContain("type: 'bar', label: b + ' (' + s[1] + ')'");
+  });
+
+  it('puts the io and mixed tables in the scrolling box with the others, charts them, and opens with the I/O line', () => {
+    const ms = { unit: 'ms', better: 'lower', isolation: 'none' } as const;
+    const io = (backend: string, kind: Result['kind'], t: number) =>
+      r({ scenario: 'io', backend, kind, workload: 'flags', n: 20, latencyMs: 100, concurrency: 20, speedup: 2100 / t, ...ms }, [t]);
+    const lag = (backend: string, kind: Result['kind'], workload: string, v: number) => [
+      r({ scenario: 'mixed', backend, kind, workload, note: 'event-loop lag p99; an I/O request every 10 ms; CPU inline', ...ms }, [v]),
+      r({ scenario: 'mixed-io', backend, kind, workload, ...ms }, [v + 12]),
+    ];
+    const rows = [
+      ...results,
+      io('sequential', 'baseline', 2100),
+      io('Promise.all', 'baseline', 110),
+      io('inline', 'offload', 115),
+      ...lag('main-thread', 'baseline', 'inline', 190),
+      ...lag('node-worker', 'offload', 'offloaded', 0),
+    ];
+    const html = renderHtml({ ...report, results: rows, targets: evaluateTargets(rows) }, '');
+    const box = html.slice(html.indexOf('<div class="scroll"><pre>'), html.indexOf('</pre></div>'));
+    expect(box).toContain('node · io: download 20 flags, 100 ms latency each');
+    expect(box).toContain('node · mixed: a loop answering requests');
+    expect(html).toContain("['io', 'flags download: sequential, Promise.all, InlineExecutor, workers']");
+    expect(html).toContain("['mixed', 'event-loop lag p99 with CPU work inline (main-thread) vs offloaded']");
+    expect(html).toMatch(/<td>I\/O-bound work<\/td><td><b>InlineExecutor<\/b><\/td><td>115 ms for 20 flags at 100 ms: 18\.3x sequential/);
+    expect(html.indexOf('<td>I/O-bound work</td>')).toBeLessThan(html.indexOf('<h2>Speedup vs workers</h2>'));
+    expect(html).not.toMatch(/issue\s*#?\d/i);
+  });
+
+  it('flags an idle-memory figure within its noise and prints no ratio of it', () => {
+    const mem = (backend: string, kind: Result['kind'], mb: number, withinNoise: boolean) =>
+      r({ scenario: 'memory', backend, kind, workload: 'idle', workers: 4, unit: 'MB', better: 'lower', noise: 0.5, withinNoise }, [mb]);
+    const text = overheadTables([mem('node-worker', 'offload', 0.2, true), mem('piscina', 'peer', 6, false), mem('raw-postMessage', 'raw', 5, false)]).join(
+      '\n',
+    );
+    expect(text).toMatch(/node-worker\s+offload\s+thread\s+within noise \(<= 0\.5\)\s+0\.2-0\.2\s*$/m);
+    expect(text).toMatch(/piscina\s+peer\s+thread\s+6\s+6-6\s+0\.833x\s*$/m);
+    expect(text).toContain('noise floor 0.5 MB per worker');
   });
 
   it('renders a self-contained HTML with chart.js inlined and the results embedded', () => {
