@@ -67,7 +67,7 @@ pre { background: #f6f6f6; padding: 1em; font-size: 12px; margin: 0; }
 <h2>Summary: which backend to use</h2>
 ${summary}
 <h2>Speedup vs workers</h2>
-<p>Speedup over the main thread per worker count: cold (the pool is created, runs the workload and is closed in the sample, as in the seeds' Table 17-1) beside warm (a started pool), with the ideal (the worker count) as a line.</p>
+<p>Speedup over the main thread per worker count: cold (the pool is created, runs the workload and is closed in the sample: what a script that starts its own pool pays) beside warm (a started pool), with the ideal (the worker count) as a line.</p>
 <div class="charts" id="speedup"></div>
 <h2>Throughput and latency vs peers</h2>
 <div class="charts" id="peers"></div>

@@ -180,7 +180,7 @@ export function scalingTables(results: Result[]): string[] {
         if (rows.some((r) => r.scenario === 'scaling-warm' && r.workers === w)) body.push([`${label}, warm`, '', ...backends.map(cell('scaling-warm', w))]);
       }
       out.push(
-        `${runtime} · ${workload}${seq?.note ? ` (${seq.note})` : ''}: time (median) and speedup; cold: the pool is created and closed in the sample, as in the seeds' Table 17-1; warm: a started pool\n${textTable(['workers', 'main-thread', ...backends], body)}`,
+        `${runtime} · ${workload}${seq?.note ? ` (${seq.note})` : ''}: time (median) and speedup; cold: the pool is created and closed in the sample (what a script that starts its own pool pays); warm: a started pool\n${textTable(['workers', 'main-thread', ...backends], body)}`,
       );
     }
   }
