@@ -1,0 +1,214 @@
+/**
+ * The worker side: a BullMQ Worker whose jobs run in a local
+ * `@offload/node-worker` executor (worker_threads), so CPU-bound tasks never
+ * block BullMQ's event loop (which would make it flag jobs as stalled).
+ * Cancellations of running jobs arrive by Redis pub/sub.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { CancelledError, type Executor, OffloadError, SerializationError, WorkerCrashedError, WorkerInitError } from '@offload/core';
+import { type ChunkResult, encodeError } from '@offload/core/backend';
+import { createExecutor } from '@offload/node-worker';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { decode, encode, encodeFailure } from './codec.js';
+import { cancelChannel, close, connect, type RedisConnection } from './connection.js';
+import type { JobData } from './options.js';
+
+/** Options of `startWorker()`. */
+export interface StartWorkerOptions {
+  /** Redis: a `redis://` URL or ioredis options. */
+  connection: RedisConnection;
+  /** Name of the BullMQ queue to serve. */
+  queue: string;
+  /** Jobs run at once, and worker threads at most. Default: available parallelism. */
+  concurrency?: number;
+  /** BullMQ key prefix. Default `bull`. */
+  prefix?: string;
+  /** Jobs may name any task module under this directory (URL or path). Default: the directory of `moduleUrl`. */
+  root?: URL | string;
+  /** BullMQ's stalled-job check period in ms (a dead worker's jobs are re-queued after about this long). Default 30000. */
+  stalledInterval?: number;
+  /** BullMQ's job lock duration in ms. Default 30000. */
+  lockDuration?: number;
+  /** Times a job may stall before it fails. Default 1. */
+  maxStalledCount?: number;
+}
+
+/** A running worker. */
+export interface OffloadWorker {
+  /** Stop taking jobs, let running ones finish, stop the threads and close the connections. */
+  close(): Promise<void>;
+  /** Resolves once connected to Redis. */
+  readonly ready: Promise<void>;
+}
+
+/** Remembered broadcast cancellations, for a job whose cancel arrived before the job did. */
+const RECENT_CANCELS = 10_000;
+
+const toHref = (u: URL | string): string => (u instanceof URL ? u.href : /^[a-z][a-z0-9+.-]*:/i.test(u) ? u : pathToFileURL(u).href);
+
+/** A failure for BullMQ: the caller re-creates the error; Offload's own errors (not crashes) are final. */
+function failure(error: unknown): Error {
+  const reason = encodeFailure(error);
+  if (error instanceof OffloadError && !(error instanceof WorkerCrashedError)) return new UnrecoverableError(reason);
+  const e = new Error(reason);
+  e.stack = reason;
+  return e;
+}
+
+/**
+ * Serve the BullMQ queue `options.queue`: run each job's task from its module
+ * (under `root`) in local worker_threads.
+ */
+export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions): OffloadWorker {
+  const concurrency = options.concurrency ?? availableParallelism();
+  const prefix = options.prefix ?? 'bull';
+  const root = toHref(options.root ?? new URL('.', toHref(moduleUrl)));
+  const rootDir = root.endsWith('/') ? root : `${root}/`;
+  const executors = new Map<string, Executor>();
+  const running = new Map<string, { cancel(): void }>();
+  const cancelled = new Set<string>();
+
+  const executorFor = (d: JobData): Executor => {
+    const key = `${d.m}\0${d.i ?? ''}\0${d.g}`;
+    let ex = executors.get(key);
+    if (!ex) {
+      const init = d.i === undefined ? undefined : (decode(d.i) as unknown[]);
+      ex = createExecutor(d.m, { maxWorkers: concurrency, init, cancelGrace: d.g, idleTimeout: 60_000 });
+      executors.set(key, ex);
+    }
+    return ex;
+  };
+
+  const processor = async (job: Job<JobData>): Promise<string> => {
+    const d = job.data;
+    const id = job.id as string;
+    if (cancelled.has(id)) throw failure(new CancelledError());
+    if (!d.m.startsWith(rootDir)) throw failure(new WorkerInitError(`This worker serves task modules under ${rootDir} only; the job asks for ${d.m}.`));
+    let ex: Executor;
+    let args: unknown[];
+    try {
+      ex = executorFor(d);
+      args = decode(d.a) as unknown[];
+    } catch (error) {
+      throw failure(error instanceof OffloadError ? error : new WorkerInitError(`The job could not be started: ${(error as Error).message}`, { cause: error }));
+    }
+    const progress = d.r ? reporter(job) : undefined;
+    try {
+      const value = d.c ? await runChunk(ex, job.name, args, d.t, id, running) : await runOne(ex, job.name, args, d.t, id, running, progress?.report);
+      await progress?.flush();
+      try {
+        return encode(value);
+      } catch (error) {
+        throw new UnrecoverableError(encodeFailure(serializationOfResult(job.name, error)));
+      }
+    } catch (error) {
+      await progress?.flush();
+      if (error instanceof UnrecoverableError) throw error;
+      throw failure(error);
+    } finally {
+      running.delete(id);
+    }
+  };
+
+  const worker = new Worker<JobData, string>(options.queue, processor, {
+    connection: connect(options.connection, 'offload-worker'),
+    prefix,
+    concurrency,
+    // BullMQ takes an undefined option as given, not as its default.
+    ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
+    ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
+    ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
+  });
+  worker.on('error', () => {});
+
+  const sub = connect(options.connection, 'offload-worker-cancel');
+  sub.on('error', () => {});
+  sub.on('message', (_channel: string, id: string) => {
+    cancelled.add(id);
+    if (cancelled.size > RECENT_CANCELS) cancelled.delete(cancelled.values().next().value as string);
+    running.get(id)?.cancel();
+  });
+  const ready = Promise.all([worker.waitUntilReady(), sub.subscribe(cancelChannel(prefix, options.queue))]).then(() => {});
+  ready.catch(() => {});
+
+  return {
+    ready,
+    async close() {
+      await worker.close();
+      await Promise.all([...executors.values()].map((ex) => ex.shutdown({ cancelPending: true, cancelRunning: true })));
+      await close(sub);
+    },
+  };
+}
+
+async function runOne(
+  ex: Executor,
+  name: string,
+  args: unknown[],
+  timeout: number | undefined,
+  id: string,
+  running: Map<string, { cancel(): void }>,
+  onProgress: ((v: unknown) => void) | undefined,
+): Promise<unknown> {
+  const f = ex.submit(name, args, { timeout, onProgress });
+  running.set(id, { cancel: () => f.cancel('cancelled by the caller') });
+  return f;
+}
+
+/** A `map()` chunk: the inputs in order, up to the first error (a ChunkResult, as the core's map expects). */
+async function runChunk(
+  ex: Executor,
+  name: string,
+  inputs: unknown[],
+  timeout: number | undefined,
+  id: string,
+  running: Map<string, { cancel(): void }>,
+): Promise<ChunkResult> {
+  const ac = new AbortController();
+  running.set(id, { cancel: () => ac.abort() });
+  const values: unknown[] = [];
+  try {
+    for await (const v of ex.map(name, inputs, { chunkSize: inputs.length, timeout, signal: ac.signal })) values.push(v);
+  } catch (error) {
+    if (error instanceof CancelledError) throw error;
+    return [values, values.length, encodeError(error)];
+  }
+  return [values];
+}
+
+function serializationOfResult(name: string, error: unknown): Error {
+  return new SerializationError(`The result of task "${name}" cannot be sent back to the caller: ${(error as Error).message}`, { cause: error });
+}
+
+/** Progress for a job: at most one Redis write per 50 ms, the last value written before the job settles. */
+function reporter(job: Job): { report(v: unknown): void; flush(): Promise<void> } {
+  let latest: { v: unknown } | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const write = () => {
+    timer = undefined;
+    const item = latest;
+    latest = undefined;
+    if (!item) return;
+    let text: string;
+    try {
+      text = encode(item.v);
+    } catch {
+      return;
+    }
+    writing = writing.then(() => job.updateProgress(text)).catch(() => {});
+  };
+  return {
+    report(v) {
+      latest = { v };
+      timer ??= setTimeout(write, 50);
+    },
+    async flush() {
+      if (timer) clearTimeout(timer);
+      write();
+      await writing;
+    },
+  };
+}
