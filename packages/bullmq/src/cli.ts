@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { startWorker } from './worker.js';
 
 const USAGE =
-  'usage: offload-worker --queue <name> --redis <redis://host:port> [--concurrency n] [--root dir] [--prefix p] [--stalled-interval ms] <tasks module>';
+  'usage: offload-worker --queue <name> --redis <redis://host:port> [--concurrency n] [--root dir] [--prefix p] [--stalled-interval ms] [--lock-duration ms] <tasks module>';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -21,6 +21,7 @@ const { values, positionals } = parseArgs({
     root: { type: 'string' },
     prefix: { type: 'string' },
     'stalled-interval': { type: 'string' },
+    'lock-duration': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -39,6 +40,7 @@ const worker = startWorker(pathToFileURL(resolve(modulePath)), {
   root: values.root === undefined ? undefined : pathToFileURL(`${resolve(values.root)}/`),
   prefix: values.prefix,
   stalledInterval: num(values['stalled-interval']),
+  lockDuration: num(values['lock-duration']),
 });
 
 await worker.ready;

@@ -37,8 +37,8 @@ export function encodeFailure(error: unknown): string {
   return ERROR_MARK + text;
 }
 
-/** Decode a failure reason: an encoded error, or undefined when BullMQ wrote the reason itself. */
-export function decodeFailure(reason: string | undefined): unknown {
+/** Decode a failure reason: the thrown value (any value, `null` included), or undefined when BullMQ wrote the reason itself. */
+export function decodeFailure(reason: string | undefined): { thrown: unknown } | undefined {
   if (!reason?.startsWith(ERROR_MARK)) return undefined;
-  return decodeError(decode(reason.slice(ERROR_MARK.length)) as EncodedError);
+  return { thrown: decodeError(decode(reason.slice(ERROR_MARK.length)) as EncodedError) };
 }

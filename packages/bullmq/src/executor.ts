@@ -103,6 +103,8 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
   #closed: Promise<void> | undefined;
   #drained: (() => void) | undefined;
   #capacityWaiters: (() => void)[] = [];
+  /** Room promised to woken `capacity()` callers that have not submitted yet (until the next macrotask). */
+  #reserved = 0;
   #downSince = 0;
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #proxy: TaskProxy<T> | undefined;
@@ -190,7 +192,8 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
       future.cancel(signal.reason);
       return future;
     }
-    if (this.#local.size >= this.#maxQueue && this.#sent >= this.#budget) {
+    if (this.#reserved > 0) this.#reserved--;
+    else if (this.#room() <= 0) {
       settle(future, 'rejected', new QueueFullError(this.#maxQueue));
       return future;
     }
@@ -278,7 +281,10 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
 
   #pump(): void {
     while (this.#local.size > 0 && this.#sent < this.#budget) this.#send(this.#local.shift() as Pending);
-    while (this.#capacityWaiters.length > 0 && (this.#local.size < this.#maxQueue || this.#sent < this.#budget)) this.#capacityWaiters.shift()?.();
+    while (this.#capacityWaiters.length > 0 && this.#room() - this.#reserved > 0) {
+      if (this.#reserved++ === 0) setTimeout(() => (this.#reserved = 0), 0);
+      this.#capacityWaiters.shift()?.();
+    }
     if (this.#closing && this.#local.size === 0 && this.#jobs.size === 0) this.#drained?.();
   }
 
@@ -310,7 +316,8 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
     if (!job) return;
     this.#release(job);
     if (job.future.done()) return;
-    this.#finish(job, 'rejected', decodeFailure(reason) ?? stalledError(job.name, reason));
+    const failure = decodeFailure(reason);
+    this.#finish(job, 'rejected', failure ? failure.thrown : stalledError(job.name, reason));
   }
 
   #onProgress(id: string, data: unknown): void {
@@ -353,6 +360,11 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
       .catch(noop);
   }
 
+  /** Tasks that can be accepted now: free slots of the in-flight budget plus free places in the local queue. */
+  #room(): number {
+    return Math.max(0, this.#budget - this.#sent) + Math.max(0, this.#maxQueue - this.#local.size);
+  }
+
   /** Whether the job is being processed by a worker. */
   started(job: Pending): boolean {
     return job.state === 'active';
@@ -360,7 +372,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
 
   /** Resolves when another task can be submitted without `QueueFullError`. */
   capacity(): Promise<void> {
-    if (this.#closing || this.#local.size < this.#maxQueue || this.#sent < this.#budget) return Promise.resolve();
+    if (this.#closing || this.#room() - this.#reserved > 0) return Promise.resolve();
     return new Promise((r) => this.#capacityWaiters.push(r));
   }
 
@@ -373,10 +385,12 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
     this.#closing = true;
     const reason = new ExecutorShutdownError('The executor was shut down before the task finished.');
     if (cancelPending || cancelRunning) {
-      for (const job of [...this.#local.drain(), ...this.#jobs.values()]) {
-        if (job.state === 'queued') job.queued = false;
-        if (job.state !== 'active' || cancelRunning) job.future.cancel(reason);
+      // Jobs already handed to BullMQ count as running: they are inside this executor's budget, as tasks on a worker are.
+      for (const job of this.#local.drain()) {
+        job.state = 'done';
+        job.future.cancel(reason);
       }
+      if (cancelRunning) for (const job of [...this.#jobs.values()]) job.future.cancel(reason);
     }
     for (const w of this.#capacityWaiters.splice(0)) w();
     this.#closed ??= new Promise<void>((resolve) => {

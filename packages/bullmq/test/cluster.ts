@@ -121,6 +121,7 @@ export async function startWorkerProcess(opts: {
   const args = [CLI, '--queue', opts.queue, '--redis', opts.url, '--concurrency', String(opts.concurrency ?? 4)];
   if (opts.root) args.push('--root', opts.root);
   if (opts.stalledInterval) args.push('--stalled-interval', String(opts.stalledInterval));
+  if (opts.lockDuration) args.push('--lock-duration', String(opts.lockDuration));
   args.push(opts.module);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   await waitFor(child, 'offload-worker: serving', 20_000, 'offload-worker');
