@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { capabilities, createExecutor, type Executor } from '@offload/bullmq';
 import { cases } from '@offload/conformance';
@@ -43,8 +43,24 @@ if (why) {
   registerConformance({
     name: NAME,
     capabilities,
-    flags: { bootstrap: true },
+    flags: { bootstrap: true, processExit: true },
     fixture: (name) => new URL(`${name}.js`, fixtures),
     create: (module, options) => createExecutor(module, { ...options, connection: (redis as TestRedis).url, queue }) as unknown as Executor,
+    exitsAfterShutdown: () =>
+      new Promise((resolve) => {
+        const program = fileURLToPath(new URL('./exit-program.mjs', import.meta.url));
+        const child = spawn(process.execPath, [program, new URL('tasks.js', fixtures).href, (redis as TestRedis).url, queue], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr?.on('data', (d: Buffer) => {
+          stderr += d.toString();
+        });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.on('exit', (code, signal) => {
+          clearTimeout(timer);
+          resolve({ exited: code === 0, detail: `exit code ${code}, signal ${signal}: ${stderr.slice(-1000)}` });
+        });
+      }),
   });
 }
