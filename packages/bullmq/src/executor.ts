@@ -16,22 +16,41 @@ import {
   QueueFullError,
   SerializationError,
   type ShutdownOptions,
+  type StreamItem,
+  StreamingFuture,
+  type StreamOptions,
   type TaskArgs,
   type TaskMap,
   type TaskName,
   type TaskOptions,
   type TaskProxy,
   type TaskResult,
+  type TaskStream,
   TimeoutError,
   WorkerCrashedError,
 } from '@offload/core';
-import { bind, type CancelOwner, checkTaskOptions, isProxyReserved, resolveOptions, serializationFailure, settle, TaskQueue } from '@offload/core/backend';
+import {
+  attach,
+  bind,
+  type CancelOwner,
+  checkHighWaterMark,
+  checkTaskOptions,
+  DEFAULT_HIGH_WATER_MARK,
+  isProxyReserved,
+  resolveOptions,
+  StreamIterator,
+  StreamSink,
+  serializationFailure,
+  settle,
+  TaskQueue,
+} from '@offload/core/backend';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { decode, decodeFailure, encode } from './codec.js';
-import { cancelChannel, close, connect } from './connection.js';
+import { type ControlMessage, cancelChannel, close, connect } from './connection.js';
 import { type BullExecutorOptions, type JobData, lostError, stalledError } from './options.js';
 import { toBullPriority } from './priority.js';
+import type { ProgressMessage, StreamOutcome } from './run.js';
 
 /** What the BullMQ backend can do. */
 export const capabilities: Capabilities = {
@@ -66,6 +85,7 @@ interface Pending {
   onAbort: (() => void) | undefined;
   onProgress: ((value: unknown) => void) | undefined;
   added: Promise<void> | undefined;
+  sink: StreamSink | undefined;
 }
 
 /**
@@ -166,9 +186,27 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
   /** Typed proxy over the module's tasks: `await executor.tasks.isPrime(17)`. */
   get tasks(): TaskProxy<T> {
     this.#proxy ??= new Proxy(Object.defineProperty({}, Symbol.toStringTag, { value: 'TaskProxy' }), {
-      get: (t, key) => (isProxyReserved(key) ? Reflect.get(t, key) : (...args: unknown[]) => this.#submit(key as string, args, undefined, false)),
+      // Sent as a stream: a generator task streams its items, any other task settles as usual.
+      get: (t, key) =>
+        isProxyReserved(key)
+          ? Reflect.get(t, key)
+          : (...args: unknown[]) => this.#submit(key as string, args, undefined, false, new StreamSink(DEFAULT_HIGH_WATER_MARK)),
     }) as TaskProxy<T>;
     return this.#proxy;
+  }
+
+  /**
+   * Run task `name` as a stream: iterate the items a generator task yields on
+   * its worker machine, as they are produced (see core's `Executor.stream`).
+   * Items travel as the job's progress; the generator runs at most about
+   * `highWaterMark` items ahead of the consumer.
+   */
+  stream<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: StreamOptions): TaskStream<StreamItem<T, K>> {
+    if (typeof name !== 'string') throw new InvalidArgumentError(`Task name must be a string; got ${typeof name}.`);
+    if (!Array.isArray(args)) throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. stream("${name}", [x]).`);
+    checkTaskOptions(options);
+    const sink = new StreamSink(checkHighWaterMark(options?.highWaterMark));
+    return new StreamIterator<StreamItem<T, K>>(this.#submit(name, args, options, false, sink), sink);
   }
 
   /** Apply task `name` to every input; with `chunkSize`, each chunk is one job. See core's `Executor.map`. */
@@ -181,8 +219,13 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
     return new MapIterator<TaskResult<T, K>>(submit, inputs, options, Math.min(this.#budget, 64));
   }
 
-  #submit(name: string, args: unknown[], options: TaskOptions | undefined, chunk: boolean): Future<unknown> {
-    const future = new Future<unknown>();
+  #submit(name: string, args: unknown[], options: TaskOptions | undefined, chunk: boolean, sink?: StreamSink): Future<unknown> {
+    let future: Future<unknown>;
+    if (sink) {
+      const f = new StreamingFuture<unknown>();
+      attach(f, sink);
+      future = f;
+    } else future = new Future<unknown>();
     if (this.#closing) {
       settle(future, 'rejected', new ExecutorShutdownError());
       return future;
@@ -212,7 +255,9 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
       onAbort: undefined,
       onProgress: options?.onProgress,
       added: undefined,
+      sink,
     };
+    if (sink) sink.pull = (n) => this.#control({ c: 'pull', id: job.id, n });
     bind(future, this, job);
     if (signal) {
       job.onAbort = () => future.cancel(signal.reason);
@@ -241,6 +286,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
     if (job.timeout > 0 && job.timeout <= 2 ** 31 - 1) data.t = job.timeout;
     if (this.#init !== undefined) data.i = this.#init;
     if (job.onProgress) data.r = 1;
+    if (job.sink) data.s = job.sink.hwm;
     job.added = this.#queue
       .add(job.name, data, {
         jobId: job.id,
@@ -301,7 +347,13 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
     this.#release(job);
     if (job.future.done()) return;
     try {
-      this.#finish(job, 'fulfilled', decode(returnvalue as string));
+      let value = decode(returnvalue as string);
+      if (job.sink) {
+        const outcome = value as StreamOutcome;
+        if (outcome.g) job.sink.streaming = true;
+        value = outcome.v;
+      }
+      this.#finish(job, 'fulfilled', value);
     } catch (error) {
       this.#finish(
         job,
@@ -322,16 +374,21 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
 
   #onProgress(id: string, data: unknown): void {
     const job = this.#jobs.get(id);
-    const fn = job?.onProgress;
-    if (!fn || job.future.done() || typeof data !== 'string') return;
-    let value: unknown;
+    if (!job || job.future.done() || typeof data !== 'string') return;
+    let msg: ProgressMessage;
     try {
-      value = decode(data);
+      msg = decode(data) as ProgressMessage;
     } catch {
       return;
     }
+    if ('y' in msg) {
+      job.sink?.pushAll(msg.y);
+      return;
+    }
+    const fn = job.onProgress;
+    if (!fn) return;
     try {
-      fn(value);
+      fn(msg.p);
     } catch (error) {
       queueMicrotask(() => {
         throw error;
@@ -355,9 +412,14 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
       .then(() => this.#queue.remove(job.id))
       .then((removed) => {
         if (removed === 1) this.#release(job);
-        else return this.#client.publish(cancelChannel(this.#prefix, this.#queueName), job.id).then(noop);
+        else return this.#control({ c: 'cancel', id: job.id });
       })
       .catch(noop);
+  }
+
+  /** Broadcast a control message to the queue's workers (the one running the job acts on it). */
+  #control(msg: ControlMessage): Promise<void> {
+    return this.#client.publish(cancelChannel(this.#prefix, this.#queueName), JSON.stringify(msg)).then(noop, noop);
   }
 
   /** Tasks that can be accepted now: free slots of the in-flight budget plus free places in the local queue. */

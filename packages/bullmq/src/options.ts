@@ -44,6 +44,8 @@ export interface JobData {
   g: number;
   /** 1 when the caller listens to progress. */
   r?: 1;
+  /** Run as a stream with this high-water mark (items flow as the caller grants credit). */
+  s?: number;
 }
 
 /** The Future of a job whose result can no longer arrive. */

@@ -8,12 +8,12 @@
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { CancelledError, type Executor, OffloadError, SerializationError, WorkerCrashedError, WorkerInitError } from '@offload/core';
-import { type ChunkResult, encodeError } from '@offload/core/backend';
 import { createExecutor } from '@offload/node-worker';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { decode, encode, encodeFailure } from './codec.js';
-import { cancelChannel, close, connect, type RedisConnection } from './connection.js';
+import { cancelChannel, close, connect, type RedisConnection, readControl } from './connection.js';
 import type { JobData } from './options.js';
+import { type Control, Outbox, runChunk, runOne, runStream } from './run.js';
 
 /** Options of `startWorker()`. */
 export interface StartWorkerOptions {
@@ -67,7 +67,7 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
   const root = toHref(options.root ?? new URL('.', toHref(moduleUrl)));
   const rootDir = root.endsWith('/') ? root : `${root}/`;
   const executors = new Map<string, Executor>();
-  const running = new Map<string, { cancel(): void }>();
+  const running = new Map<string, Control>();
   const cancelled = new Set<string>();
 
   const executorFor = (d: JobData): Executor => {
@@ -94,17 +94,21 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
     } catch (error) {
       throw failure(error instanceof OffloadError ? error : new WorkerInitError(`The job could not be started: ${(error as Error).message}`, { cause: error }));
     }
-    const progress = d.r ? reporter(job) : undefined;
+    const out = d.r || d.s ? new Outbox(job) : undefined;
+    const set = (c: Control) => running.set(id, c);
     try {
-      const value = d.c ? await runChunk(ex, job.name, args, d.t, id, running) : await runOne(ex, job.name, args, d.t, id, running, progress?.report);
-      await progress?.flush();
+      let value: unknown;
+      if (d.s && out) value = await runStream(ex, job, args, d.s, d.t, set, out);
+      else if (d.c) value = await runChunk(ex, job, args, d.t, set, out);
+      else value = await runOne(ex, job, args, d.t, set, out);
+      await out?.flush();
       try {
         return encode(value);
       } catch (error) {
         throw new UnrecoverableError(encodeFailure(serializationOfResult(job.name, error)));
       }
     } catch (error) {
-      await progress?.flush();
+      await out?.flush();
       if (error instanceof UnrecoverableError) throw error;
       throw failure(error);
     } finally {
@@ -125,10 +129,14 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
 
   const sub = connect(options.connection, 'offload-worker-cancel');
   sub.on('error', () => {});
-  sub.on('message', (_channel: string, id: string) => {
-    cancelled.add(id);
-    if (cancelled.size > RECENT_CANCELS) cancelled.delete(cancelled.values().next().value as string);
-    running.get(id)?.cancel();
+  sub.on('message', (_channel: string, text: string) => {
+    const msg = readControl(text);
+    if (msg?.c === 'pull') running.get(msg.id)?.pull?.(msg.n);
+    else if (msg?.c === 'cancel') {
+      cancelled.add(msg.id);
+      if (cancelled.size > RECENT_CANCELS) cancelled.delete(cancelled.values().next().value as string);
+      running.get(msg.id)?.cancel();
+    }
   });
   const ready = Promise.all([worker.waitUntilReady(), sub.subscribe(cancelChannel(prefix, options.queue))]).then(() => {});
   ready.catch(() => {});
@@ -143,72 +151,6 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
   };
 }
 
-async function runOne(
-  ex: Executor,
-  name: string,
-  args: unknown[],
-  timeout: number | undefined,
-  id: string,
-  running: Map<string, { cancel(): void }>,
-  onProgress: ((v: unknown) => void) | undefined,
-): Promise<unknown> {
-  const f = ex.submit(name, args, { timeout, onProgress });
-  running.set(id, { cancel: () => f.cancel('cancelled by the caller') });
-  return f;
-}
-
-/** A `map()` chunk: the inputs in order, up to the first error (a ChunkResult, as the core's map expects). */
-async function runChunk(
-  ex: Executor,
-  name: string,
-  inputs: unknown[],
-  timeout: number | undefined,
-  id: string,
-  running: Map<string, { cancel(): void }>,
-): Promise<ChunkResult> {
-  const ac = new AbortController();
-  running.set(id, { cancel: () => ac.abort() });
-  const values: unknown[] = [];
-  try {
-    for await (const v of ex.map(name, inputs, { chunkSize: inputs.length, timeout, signal: ac.signal })) values.push(v);
-  } catch (error) {
-    if (error instanceof CancelledError) throw error;
-    return [values, values.length, encodeError(error)];
-  }
-  return [values];
-}
-
 function serializationOfResult(name: string, error: unknown): Error {
   return new SerializationError(`The result of task "${name}" cannot be sent back to the caller: ${(error as Error).message}`, { cause: error });
-}
-
-/** Progress for a job: at most one Redis write per 50 ms, the last value written before the job settles. */
-function reporter(job: Job): { report(v: unknown): void; flush(): Promise<void> } {
-  let latest: { v: unknown } | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let writing: Promise<void> = Promise.resolve();
-  const write = () => {
-    timer = undefined;
-    const item = latest;
-    latest = undefined;
-    if (!item) return;
-    let text: string;
-    try {
-      text = encode(item.v);
-    } catch {
-      return;
-    }
-    writing = writing.then(() => job.updateProgress(text)).catch(() => {});
-  };
-  return {
-    report(v) {
-      latest = { v };
-      timer ??= setTimeout(write, 50);
-    },
-    async flush() {
-      if (timer) clearTimeout(timer);
-      write();
-      await writing;
-    },
-  };
 }

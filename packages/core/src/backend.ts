@@ -5,12 +5,14 @@
  * @module
  */
 import { bindFuture, type CancelOwner, type Future, settleFuture } from './future.js';
+import { attachSink, StreamIterator, type StreamingFuture, type StreamSink, streamingOf, type TaskStream } from './stream.js';
 
 export type { CancelOwner } from './future.js';
 export { checkTaskOptions, type ResolvedOptions, resolveOptions } from './options.js';
 export { type ChunkResult, decodeError, type EncodedError, encodeError } from './protocol.js';
 export { type Queued, TaskQueue } from './queue.js';
 export { serializationFailure } from './serialization.js';
+export { checkHighWaterMark, DEFAULT_HIGH_WATER_MARK, StreamIterator, StreamSink } from './stream.js';
 
 /** Settle a Future from its backend. Returns false when it had already settled (the outcome is dropped). */
 export function settle(future: Future<unknown>, state: 'fulfilled' | 'rejected' | 'cancelled', outcome: unknown): boolean {
@@ -22,3 +24,17 @@ export function bind<K>(future: Future<unknown>, owner: CancelOwner<K>, key: K):
   bindFuture(future, owner as CancelOwner<never>, key);
 }
 export { isProxyReserved } from './task-names.js';
+
+/** Give a StreamingFuture the sink its items are delivered to. */
+export function attach(future: StreamingFuture<unknown>, sink: StreamSink): void {
+  attachSink(future, sink);
+}
+
+/**
+ * Once a stream from `executor.stream()` has ended: whether its task was a
+ * generator (its items were streamed) rather than a plain task (its one result
+ * was the item).
+ */
+export function isGeneratorStream(stream: TaskStream<unknown>): boolean {
+  return stream instanceof StreamIterator && streamingOf(stream);
+}

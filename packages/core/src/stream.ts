@@ -102,10 +102,17 @@ export function checkHighWaterMark(hwm: unknown): number {
   return hwm;
 }
 
+/** Whether a stream's task turned out to be a generator (core-internal; see backend.ts). @internal */
+export let streamingOf: (stream: StreamIterator<unknown>) => boolean;
+
 /** The iterator behind a {@link TaskStream}; one per stream. */
 export class StreamIterator<Y> implements AsyncIterableIterator<Y>, TaskStream<Y> {
   readonly #future: Future<unknown>;
   readonly #sink: StreamSink;
+
+  static {
+    streamingOf = (stream) => stream.#sink.streaming;
+  }
   #outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | undefined;
   #finished = false;
 
