@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Capabilities,
+  Executor,
   ExecutorShutdownError,
   type ExecutorStats,
   Future,
@@ -88,14 +89,20 @@ interface Pending {
   sink: StreamSink | undefined;
 }
 
+const noWorkers = (): never => {
+  throw new Error('unreachable: a BullMQ executor starts no local workers');
+};
+
 /**
  * An executor over a BullMQ queue. Tasks become jobs that `offload-worker`
  * processes (or `startWorker()`) run on any machine; the same contract as the
- * other backends: Futures, cancellation, timeouts, priorities, `map()`.
+ * other backends: Futures, cancellation, timeouts, priorities, `map()`, streams.
+ *
+ * It is an {@link Executor} (so code typed against the contract takes it), but
+ * its scheduling is BullMQ's: it overrides every public member and never uses
+ * the core's local scheduler, which it leaves empty.
  */
-export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pending> {
-  /** What this backend can do. */
-  readonly capabilities = capabilities;
+export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> implements CancelOwner<Pending> {
   readonly #module: string;
   readonly #queueName: string;
   readonly #prefix: string;
@@ -139,6 +146,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
     if (lostAfter !== undefined && !(typeof lostAfter === 'number' && lostAfter >= 0))
       throw new InvalidArgumentError(`Option "lostAfter" must be a number of ms >= 0; got ${String(lostAfter)}.`);
     const o = resolveOptions(rest, 1);
+    super(noWorkers, capabilities, { maxWorkers: 1 });
     if (o.init !== undefined) {
       try {
         this.#init = encode(o.init);
@@ -176,7 +184,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
   }
 
   /** Run task `name` with `args` as a job. Returns at once with a Future (see core's `Executor.submit`). */
-  submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: TaskOptions): Future<TaskResult<T, K>> {
+  override submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: TaskOptions): Future<TaskResult<T, K>> {
     if (typeof name !== 'string') throw new InvalidArgumentError(`Task name must be a string; got ${typeof name}.`);
     if (!Array.isArray(args)) throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. submit("${name}", [x]).`);
     checkTaskOptions(options);
@@ -184,7 +192,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
   }
 
   /** Typed proxy over the module's tasks: `await executor.tasks.isPrime(17)`. */
-  get tasks(): TaskProxy<T> {
+  override get tasks(): TaskProxy<T> {
     this.#proxy ??= new Proxy(Object.defineProperty({}, Symbol.toStringTag, { value: 'TaskProxy' }), {
       // Sent as a stream: a generator task streams its items, any other task settles as usual.
       get: (t, key) =>
@@ -201,7 +209,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
    * Items travel as the job's progress; the generator runs at most about
    * `highWaterMark` items ahead of the consumer.
    */
-  stream<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: StreamOptions): TaskStream<StreamItem<T, K>> {
+  override stream<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: StreamOptions): TaskStream<StreamItem<T, K>> {
     if (typeof name !== 'string') throw new InvalidArgumentError(`Task name must be a string; got ${typeof name}.`);
     if (!Array.isArray(args)) throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. stream("${name}", [x]).`);
     checkTaskOptions(options);
@@ -210,7 +218,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
   }
 
   /** Apply task `name` to every input; with `chunkSize`, each chunk is one job. See core's `Executor.map`. */
-  map<K extends TaskName<T>>(
+  override map<K extends TaskName<T>>(
     name: K,
     inputs: Iterable<TaskArgs<T, K>[0]> | AsyncIterable<TaskArgs<T, K>[0]>,
     options: MapOptions = {},
@@ -433,7 +441,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
   }
 
   /** Resolves when another task can be submitted without `QueueFullError`. */
-  capacity(): Promise<void> {
+  override capacity(): Promise<void> {
     if (this.#closing || this.#room() - this.#reserved > 0) return Promise.resolve();
     return new Promise((r) => this.#capacityWaiters.push(r));
   }
@@ -442,7 +450,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
    * Stop accepting tasks; by default wait for the jobs of this executor to
    * settle, then close its Redis connections. Safe to call more than once.
    */
-  shutdown(options: ShutdownOptions = {}): Promise<void> {
+  override shutdown(options: ShutdownOptions = {}): Promise<void> {
     const { wait = true, cancelPending = false, cancelRunning = false } = options;
     this.#closing = true;
     const reason = new ExecutorShutdownError('The executor was shut down before the task finished.');
@@ -469,12 +477,12 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
   }
 
   /** `await using executor = createExecutor(...)` shuts it down (waiting) at the end of the block. */
-  [Symbol.asyncDispose](): Promise<void> {
+  override [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown();
   }
 
   /** True once `shutdown()` was called. */
-  get closed(): boolean {
+  override get closed(): boolean {
     return this.#closing;
   }
 
@@ -483,7 +491,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> implements CancelOwner<Pe
    * in-flight budget (`maxWorkers`) in use, in units of `concurrentTasksPerWorker`;
    * `queued` is what it holds back over that budget, `running` its jobs in BullMQ.
    */
-  stats(): ExecutorStats {
+  override stats(): ExecutorStats {
     const c = this.#counts;
     const workers = Math.ceil(this.#sent / this.#concurrency);
     const busy = Math.ceil(this.#active / this.#concurrency);

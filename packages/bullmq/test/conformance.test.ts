@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { capabilities, createExecutor, type Executor } from '@offload/bullmq';
+import { capabilities, createExecutor } from '@offload/bullmq';
 import { cases } from '@offload/conformance';
 import { registerConformance } from '@offload/conformance/vitest';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -45,7 +45,7 @@ if (why) {
     capabilities,
     flags: { bootstrap: true, processExit: true },
     fixture: (name) => new URL(`${name}.js`, fixtures),
-    create: (module, options) => createExecutor(module, { ...options, connection: (redis as TestRedis).url, queue }) as unknown as Executor,
+    create: (module, options) => createExecutor(module, { ...options, connection: (redis as TestRedis).url, queue }),
     exitsAfterShutdown: () =>
       new Promise((resolve) => {
         const program = fileURLToPath(new URL('./exit-program.mjs', import.meta.url));
