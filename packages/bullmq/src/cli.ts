@@ -50,6 +50,8 @@ let stopping = false;
 const stop = () => {
   if (stopping) process.exit(1);
   stopping = true;
+  // Running jobs get 10 s to finish; a worker that cannot reach Redis to close exits anyway.
+  setTimeout(() => process.exit(1), 10_000).unref();
   worker.close().then(
     () => process.exit(0),
     () => process.exit(1),

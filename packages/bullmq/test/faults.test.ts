@@ -50,6 +50,32 @@ describe.skipIf(Boolean(why) && !required)('bullmq faults', () => {
     await redis?.stop();
   }, 30_000);
 
+  it('jobs waiting in BullMQ run by priority (higher first, FIFO within one), and a cancelled waiting job is removed and never runs', async () => {
+    // No worker serves this queue yet: every job waits in Redis, where BullMQ orders them.
+    const prioQueue = 'priorities';
+    await using ex = createExecutor(tasksModule, { connection: redis.url, queue: prioQueue });
+    const order: string[] = [];
+    const tag = (name: string, f: Future<unknown>) => f.then(() => order.push(name));
+    const all = [
+      tag('low', ex.submit('inc', [1], { priority: -1 })),
+      tag('normal-1', ex.submit('inc', [1])),
+      tag('high', ex.submit('inc', [1], { priority: 5 })),
+      tag('normal-2', ex.submit('inc', [1])),
+    ];
+    const victim = ex.submit('countRun', []);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(victim.cancel()).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    const one = await startWorkerProcess({ url: redis.url, queue: prioQueue, module: fileURLToPath(tasksModule), concurrency: 1 });
+    try {
+      await Promise.all(all);
+      expect(order).toEqual(['high', 'normal-1', 'normal-2', 'low']);
+      expect(await ex.submit('runs', [])).toBe(0);
+    } finally {
+      await stopChild(one);
+    }
+  }, 30_000);
+
   it('a caller that shuts down with cancelRunning while its jobs run: every Future settles at once, and the workers keep serving', async () => {
     const ex = createExecutor(tasksModule, { connection: redis.url, queue, maxWorkers: 8 });
     const fs = Array.from({ length: 20 }, () => ex.submit('sleep', [5000]));
