@@ -66,6 +66,21 @@ export const capabilities: Capabilities = {
   prefetch: "none: BullMQ's workers take one job per free slot",
 };
 
+/** What `clusterStats()` reports: the whole queue, from Redis. */
+export interface ClusterStats {
+  /** Jobs waiting for a worker (prioritized ones included). */
+  waiting: number;
+  /** Jobs being processed. */
+  active: number;
+  /** Jobs waiting for a retry's backoff. */
+  delayed: number;
+  /** Finished jobs still kept in Redis (they are removed 10 minutes after they finish). */
+  completed: number;
+  failed: number;
+  /** Worker processes connected to the queue (`offload-worker`s, or anything running a BullMQ Worker on it). */
+  workers: number;
+}
+
 /** Jobs one executor keeps in BullMQ at once when `maxWorkers` is not given (times `concurrentTasksPerWorker`). */
 export const DEFAULT_IN_FLIGHT = 256;
 
@@ -508,6 +523,20 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
       crashedWorkers: c.crashed,
       spawnedWorkers: 0,
     };
+  }
+
+  /**
+   * The queue as BullMQ sees it, every caller's jobs included: job counts by
+   * state and the number of worker processes connected. Asks Redis (two round
+   * trips); `stats()` stays synchronous and local.
+   */
+  async clusterStats(): Promise<ClusterStats> {
+    const [counts, workers] = await Promise.all([
+      this.#queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'),
+      this.#queue.getWorkersCount(),
+    ]);
+    const n = (k: string) => counts[k] ?? 0;
+    return { waiting: n('waiting') + n('prioritized'), active: n('active'), delayed: n('delayed'), completed: n('completed'), failed: n('failed'), workers };
   }
 
   // ---- Redis outages: no Future waits forever ----

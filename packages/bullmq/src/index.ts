@@ -14,7 +14,7 @@ import { BullExecutor } from './executor.js';
 import type { BullExecutorOptions } from './options.js';
 
 export * from '@offload/core';
-export { BullExecutor, capabilities, DEFAULT_IN_FLIGHT } from './executor.js';
+export { BullExecutor, type ClusterStats, capabilities, DEFAULT_IN_FLIGHT } from './executor.js';
 export type { BullExecutorOptions, JobData } from './options.js';
 export { BULLMQ_DEFAULT_PRIORITY, BULLMQ_MAX_PRIORITY, toBullPriority } from './priority.js';
 export { type OffloadWorker, type StartWorkerOptions, startWorker } from './worker.js';

@@ -87,6 +87,8 @@ describe.skipIf(Boolean(why) && !required)('bullmq faults', () => {
     expect(Date.now() - t0).toBeLessThan(4000);
     await using next = createExecutor(tasksModule, { connection: redis.url, queue });
     expect(await next.submit('add', [2, 3])).toBe(5);
+    const cluster = await next.clusterStats();
+    expect([cluster.workers, cluster.active, cluster.waiting]).toEqual([2, 0, 0]);
   }, 30_000);
 
   it('kill -9 of a worker process in the middle of 1,000 tasks: every Future settles once with its result; stalled jobs are re-run', async () => {
