@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { capabilities as browser } from '@offload/browser';
+import { capabilities as bullmq } from '@offload/bullmq';
 import { capabilities as childProcess } from '@offload/child-process';
 import { type Capabilities, inlineCapabilities } from '@offload/core';
 import { bunCapabilities, denoCapabilities } from '@offload/deno-bun';
@@ -18,6 +19,7 @@ const rows: { pkg: string; runtime: string; caps: Capabilities }[] = [
   { pkg: '`@offload/deno-bun`', runtime: 'Deno (Web Workers)', caps: denoCapabilities },
   { pkg: '`@offload/deno-bun`', runtime: 'Bun (Web Workers)', caps: bunCapabilities },
   { pkg: '`@offload/browser`', runtime: 'browsers (module Workers; tested in Chromium)', caps: browser },
+  { pkg: '`@offload/bullmq`', runtime: 'Node.js machines sharing a BullMQ queue on Redis (worker_threads on each)', caps: bullmq },
   { pkg: '`InlineExecutor` in `@offload/core`', runtime: 'any (the current event loop)', caps: inlineCapabilities },
 ];
 
