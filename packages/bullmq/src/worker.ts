@@ -116,8 +116,10 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
     }
   };
 
+  const client = connect(options.connection, 'offload-worker');
+  client.on('error', () => {});
   const worker = new Worker<JobData, string>(options.queue, processor, {
-    connection: connect(options.connection, 'offload-worker'),
+    connection: client,
     prefix,
     concurrency,
     // BullMQ takes an undefined option as given, not as its default.
@@ -146,7 +148,8 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
     async close() {
       await worker.close();
       await Promise.all([...executors.values()].map((ex) => ex.shutdown({ cancelPending: true, cancelRunning: true })));
-      await close(sub);
+      // BullMQ leaves a connection it was given open: close ours.
+      await Promise.all([close(sub), close(client)]);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CancelledError, createExecutor, type Future, WorkerCrashedError } from '@offload/bullmq';
 import { QueueEvents } from 'bullmq';
@@ -74,6 +74,19 @@ describe.skipIf(Boolean(why) && !required)('bullmq faults', () => {
     } finally {
       await stopChild(one);
     }
+  }, 30_000);
+
+  it('a program that starts a worker with startWorker() and closes it exits by itself', async () => {
+    const program = fileURLToPath(new URL('./worker-exit-program.mjs', import.meta.url));
+    const child = spawn(process.execPath, [program, tasksModule.href, redis.url, 'exit-check'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on('exit', (c, s) => r([c, s])));
+    clearTimeout(timer);
+    expect({ code, signal, stderr: stderr.slice(-500) }).toEqual({ code: 0, signal: null, stderr: '' });
   }, 30_000);
 
   it('a caller that shuts down with cancelRunning while its jobs run: every Future settles at once, and the workers keep serving', async () => {
