@@ -28,12 +28,12 @@ const yes = (b: boolean) => (b ? 'yes' : 'no');
 /** The table, as Markdown. */
 export function renderBackendsTable(): string {
   const head = [
-    '| package | runtime | `transfer` | `parallel` | `killRunning` | `isolation` | `resourceLimits` | how a running task is stopped | start-up cost | tasks sent ahead to a busy worker |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| package | runtime | `transfer` | `parallel` | `killRunning` | `isolation` | `resourceLimits` | `localWorkers` | how a running task is stopped | start-up cost | tasks sent ahead to a busy worker |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const body = rows.map(
     ({ pkg, runtime, caps: c }) =>
-      `| ${pkg} | ${runtime} | ${yes(c.transfer)} | ${yes(c.parallel)} | ${yes(c.killRunning)} | ${c.isolation} | ${yes(c.resourceLimits)} | ${c.killMethod} | ${c.startup} | ${c.prefetch} |`,
+      `| ${pkg} | ${runtime} | ${yes(c.transfer)} | ${yes(c.parallel)} | ${yes(c.killRunning)} | ${c.isolation} | ${yes(c.resourceLimits)} | ${yes(c.localWorkers)} | ${c.killMethod} | ${c.startup} | ${c.prefetch} |`,
   );
   return [...head, ...body].join('\n');
 }
