@@ -61,6 +61,7 @@ export const capabilities: Capabilities = {
   killRunning: true,
   isolation: 'thread',
   resourceLimits: false,
+  localWorkers: false,
   killMethod: 'a Redis pub/sub broadcast reaches the owning worker machine, whose local worker_threads executor aborts the signal, then terminates the thread',
   startup: 'none per task on the caller; each worker machine keeps warm worker_threads',
   prefetch: "none: BullMQ's workers take one job per free slot",
@@ -81,7 +82,7 @@ export interface ClusterStats {
   workers: number;
 }
 
-/** Jobs one executor keeps in BullMQ at once when `maxWorkers` is not given (times `concurrentTasksPerWorker`). */
+/** Jobs one executor keeps in BullMQ at once when `maxInFlight` is not given. */
 export const DEFAULT_IN_FLIGHT = 256;
 
 const noop = () => {};
@@ -131,7 +132,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   readonly #taskTimeout: number;
   readonly #maxQueue: number;
   readonly #budget: number;
-  readonly #concurrency: number;
+  readonly #perThread: number;
   readonly #attempts: number | undefined;
   readonly #backoff: BullExecutorOptions['backoff'];
   readonly #lostAfter: number;
@@ -139,7 +140,6 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   readonly #jobs = new Map<string, Pending>();
   #next = 1;
   #sent = 0;
-  #active = 0;
   readonly #counts = { completed: 0, failed: 0, cancelled: 0, timedOut: 0, crashed: 0 };
   #closing = false;
   #closed: Promise<void> | undefined;
@@ -153,13 +153,15 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
 
   constructor(moduleUrl: URL | string, options: BullExecutorOptions) {
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('createExecutor() needs options with `connection` and `queue`.');
-    const { connection, queue, prefix, attempts, backoff, lostAfter, ...rest } = options;
+    const { connection, queue, prefix, attempts, backoff, lostAfter, maxInFlight, ...rest } = options;
     if (typeof queue !== 'string' || queue.length === 0) throw new InvalidArgumentError('Option "queue" must be the name of a BullMQ queue.');
     if (connection === undefined || connection === null) throw new InvalidArgumentError('Option "connection" must be a redis:// URL or ioredis options.');
     if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1))
       throw new InvalidArgumentError(`Option "attempts" must be an integer >= 1; got ${String(attempts)}.`);
     if (lostAfter !== undefined && !(typeof lostAfter === 'number' && lostAfter >= 0))
       throw new InvalidArgumentError(`Option "lostAfter" must be a number of ms >= 0; got ${String(lostAfter)}.`);
+    if (maxInFlight !== undefined && (!Number.isInteger(maxInFlight) || maxInFlight < 1))
+      throw new InvalidArgumentError(`Option "maxInFlight" must be an integer >= 1; got ${String(maxInFlight)}.`);
     const o = resolveOptions(rest, 1);
     super(noWorkers, capabilities, { maxWorkers: 1 });
     if (o.init !== undefined) {
@@ -176,8 +178,11 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     this.#grace = o.cancelGrace;
     this.#taskTimeout = o.taskTimeout;
     this.#maxQueue = o.maxQueue;
-    this.#concurrency = o.concurrentTasksPerWorker;
-    this.#budget = (rest.maxWorkers ?? DEFAULT_IN_FLIGHT) * o.concurrentTasksPerWorker;
+    this.#perThread = o.concurrentTasksPerWorker;
+    // The worker machines' threads are not this caller's: maxWorkers, minWorkers, idleTimeout and
+    // maxTasksPerWorker are checked (as on every backend) but do not bound the caller. Its own
+    // bound is the number of jobs it keeps in BullMQ at once.
+    this.#budget = maxInFlight ?? DEFAULT_IN_FLIGHT;
     this.#attempts = attempts;
     this.#backoff = backoff;
     this.#lostAfter = lostAfter ?? 30_000;
@@ -310,6 +315,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     if (this.#init !== undefined) data.i = this.#init;
     if (job.onProgress) data.r = 1;
     if (job.sink) data.s = job.sink.hwm;
+    if (this.#perThread > 1) data.w = this.#perThread;
     job.added = this.#queue
       .add(job.name, data, {
         jobId: job.id,
@@ -341,7 +347,6 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   #release(job: Pending): void {
     if (job.state === 'sent' || job.state === 'active') {
       this.#sent--;
-      if (job.state === 'active') this.#active--;
       this.#jobs.delete(job.id);
     }
     job.state = 'done';
@@ -361,7 +366,6 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     const job = this.#jobs.get(id);
     if (job?.state !== 'sent') return;
     job.state = 'active';
-    this.#active++;
   }
 
   #onCompleted(id: string, returnvalue: unknown): void {
@@ -502,18 +506,17 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   }
 
   /**
-   * Counters of this executor. `workers`/`busyWorkers` count the slots of its
-   * in-flight budget (`maxWorkers`) in use, in units of `concurrentTasksPerWorker`;
-   * `queued` is what it holds back over that budget, `running` its jobs in BullMQ.
+   * Counters of this executor. The caller has no workers of its own, so
+   * `workers`, `busyWorkers`, `idleWorkers` and `spawnedWorkers` are 0 (see
+   * `clusterStats()` for the worker processes); `queued` is what it holds back
+   * over `maxInFlight`, `running` its jobs in BullMQ (waiting or active).
    */
   override stats(): ExecutorStats {
     const c = this.#counts;
-    const workers = Math.ceil(this.#sent / this.#concurrency);
-    const busy = Math.ceil(this.#active / this.#concurrency);
     return {
-      workers,
-      busyWorkers: busy,
-      idleWorkers: workers - busy,
+      workers: 0,
+      busyWorkers: 0,
+      idleWorkers: 0,
       queued: this.#local.size,
       running: this.#sent,
       completed: c.completed,

@@ -7,7 +7,15 @@ import { type ExecutorOptions, WorkerCrashedError } from '@offload/core';
 import type { BackoffOptions } from 'bullmq';
 import type { RedisConnection } from './connection.js';
 
-/** Options of `createExecutor()` for BullMQ. */
+/**
+ * Options of `createExecutor()` for BullMQ. Of the core's options, the worker
+ * machines' own settings do not apply to a caller: `maxWorkers`, `minWorkers`,
+ * `idleTimeout` and `maxTasksPerWorker` are checked but ignored (a worker
+ * machine's threads are set by `offload-worker --concurrency`);
+ * `concurrentTasksPerWorker` is passed to the worker machines (each thread runs
+ * up to that many of this caller's async tasks side by side); `cancelGrace`,
+ * `taskTimeout` and `init` travel with each job.
+ */
 export interface BullExecutorOptions extends ExecutorOptions {
   /** Redis: a `redis://` URL or ioredis options. */
   connection: RedisConnection;
@@ -15,6 +23,14 @@ export interface BullExecutorOptions extends ExecutorOptions {
   queue: string;
   /** BullMQ key prefix. Default `bull`. */
   prefix?: string;
+  /**
+   * Jobs this executor keeps in BullMQ (waiting or running) at once; further
+   * tasks wait in the caller, by priority, and count against `maxQueue`.
+   * Default 256. Each job in flight costs a Redis round trip before the next
+   * can take its place, so a small value limits throughput to about
+   * `maxInFlight` jobs per round trip.
+   */
+  maxInFlight?: number;
   /** Runs of a job before its error is final (BullMQ `attempts`). A task's own error and a worker crash are retried; Offload's errors (timeout, cancel, a missing task) are not. Default 1. */
   attempts?: number;
   /** Delay between attempts (BullMQ `backoff`): ms, or `{ type: 'fixed' | 'exponential', delay }`. */
@@ -46,6 +62,8 @@ export interface JobData {
   r?: 1;
   /** Run as a stream with this high-water mark (items flow as the caller grants credit). */
   s?: number;
+  /** `concurrentTasksPerWorker` of the caller, when above 1. */
+  w?: number;
 }
 
 /** The Future of a job whose result can no longer arrive. */

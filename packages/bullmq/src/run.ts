@@ -27,11 +27,15 @@ export interface StreamOutcome {
 
 const noop = () => {};
 
-/** The job's outgoing progress: coalesced progress values (one write per 50 ms at most), items batched per tick, in order. */
+/** At most one progress write per this many ms. */
+const PROGRESS_EVERY = 50;
+
+/** The job's outgoing progress: coalesced progress values (one write per 50 ms at most, the first at once), items batched per tick, in order. */
 export class Outbox {
   #items: unknown[] = [];
   #latest: { v: unknown } | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastWrite = 0;
   #chain: Promise<void> = Promise.resolve();
   /** An item that could not be encoded: the stream fails with it. */
   failed: Error | undefined;
@@ -40,7 +44,12 @@ export class Outbox {
 
   progress(v: unknown): void {
     this.#latest = { v };
-    this.#timer ??= setTimeout(() => this.#flushProgress(), 50);
+    if (this.#timer) return;
+    // The first value of a quiet spell goes out at once (the caller sees progress early); later
+    // ones wait for the rest of the 50 ms, and only the latest of them is written.
+    const wait = this.#lastWrite + PROGRESS_EVERY - Date.now();
+    if (wait <= 0) this.#flushProgress();
+    else this.#timer = setTimeout(() => this.#flushProgress(), wait);
   }
 
   item(v: unknown): void {
@@ -59,7 +68,9 @@ export class Outbox {
     this.#timer = undefined;
     const latest = this.#latest;
     this.#latest = undefined;
-    if (latest) this.#write({ p: latest.v });
+    if (!latest) return;
+    this.#lastWrite = Date.now();
+    this.#write({ p: latest.v });
   }
 
   #flushItems(): void {
@@ -133,7 +144,9 @@ export async function runStream(
   set: (c: Control) => void,
   out: Outbox,
 ): Promise<StreamOutcome> {
-  const stream = ex.stream(job.name, args, { highWaterMark: hwm, timeout });
+  // The caller's credit bounds how far ahead the generator runs; the thread keeps one item ready,
+  // so the generator stays at most highWaterMark + 1 items ahead of the consumer.
+  const stream = ex.stream(job.name, args, { highWaterMark: 1, timeout });
   let credit = hwm;
   let wake: (() => void) | undefined;
   let stopped = false;

@@ -43,6 +43,18 @@ export interface OffloadWorker {
   readonly ready: Promise<void>;
 }
 
+/** A local executor serving one kind of job, and its use. */
+interface Pool {
+  ex: Executor;
+  /** Jobs running on it now. */
+  jobs: number;
+  /** When it last finished a job (ms). */
+  last: number;
+}
+
+/** A pool unused this long (ms) is shut down; the next job of its kind starts a new one. */
+const POOL_IDLE = 60_000;
+
 /** Remembered broadcast cancellations, for a job whose cancel arrived before the job did. */
 const RECENT_CANCELS = 10_000;
 
@@ -66,36 +78,51 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
   const prefix = options.prefix ?? 'bull';
   const root = toHref(options.root ?? new URL('.', toHref(moduleUrl)));
   const rootDir = root.endsWith('/') ? root : `${root}/`;
-  const executors = new Map<string, Executor>();
+  const executors = new Map<string, Pool>();
   const running = new Map<string, Control>();
   const cancelled = new Set<string>();
 
-  const executorFor = (d: JobData): Executor => {
-    const key = `${d.m}\0${d.i ?? ''}\0${d.g}`;
-    let ex = executors.get(key);
-    if (!ex) {
+  // Every thread is started up front (minWorkers = concurrency): a short job must never be sent
+  // ahead to a thread stuck in a long one while a thread that could run it is not started yet.
+  // A pool (one per module, init, cancelGrace and concurrentTasksPerWorker) unused for
+  // POOL_IDLE ms is shut down, so pools of past callers do not keep their threads.
+  const poolFor = (d: JobData): Pool => {
+    const key = `${d.m}\0${d.i ?? ''}\0${d.g}\0${d.w ?? 1}`;
+    let pool = executors.get(key);
+    if (!pool) {
       const init = d.i === undefined ? undefined : (decode(d.i) as unknown[]);
-      ex = createExecutor(d.m, { maxWorkers: concurrency, init, cancelGrace: d.g, idleTimeout: 60_000 });
-      executors.set(key, ex);
+      const ex = createExecutor(d.m, { maxWorkers: concurrency, minWorkers: concurrency, init, cancelGrace: d.g, concurrentTasksPerWorker: d.w ?? 1 });
+      pool = { ex, jobs: 0, last: Date.now() };
+      executors.set(key, pool);
     }
-    return ex;
+    return pool;
   };
+  const sweep = setInterval(() => {
+    for (const [key, pool] of executors) {
+      if (pool.jobs > 0 || Date.now() - pool.last < POOL_IDLE) continue;
+      executors.delete(key);
+      pool.ex.shutdown().catch(() => {});
+    }
+  }, POOL_IDLE / 2);
+  sweep.unref();
 
   const processor = async (job: Job<JobData>): Promise<string> => {
     const d = job.data;
     const id = job.id as string;
     if (cancelled.has(id)) throw failure(new CancelledError());
     if (!d.m.startsWith(rootDir)) throw failure(new WorkerInitError(`This worker serves task modules under ${rootDir} only; the job asks for ${d.m}.`));
-    let ex: Executor;
+    let pool: Pool;
     let args: unknown[];
     try {
-      ex = executorFor(d);
+      pool = poolFor(d);
       args = decode(d.a) as unknown[];
     } catch (error) {
       throw failure(error instanceof OffloadError ? error : new WorkerInitError(`The job could not be started: ${(error as Error).message}`, { cause: error }));
     }
     const out = d.r || d.s ? new Outbox(job) : undefined;
     const set = (c: Control) => running.set(id, c);
+    const ex = pool.ex;
+    pool.jobs++;
     try {
       let value: unknown;
       if (d.s && out) value = await runStream(ex, job, args, d.s, d.t, set, out);
@@ -113,6 +140,8 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
       throw failure(error);
     } finally {
       running.delete(id);
+      pool.jobs--;
+      pool.last = Date.now();
     }
   };
 
@@ -146,8 +175,9 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
   return {
     ready,
     async close() {
+      clearInterval(sweep);
       await worker.close();
-      await Promise.all([...executors.values()].map((ex) => ex.shutdown({ cancelPending: true, cancelRunning: true })));
+      await Promise.all([...executors.values()].map(({ ex }) => ex.shutdown({ cancelPending: true, cancelRunning: true })));
       // BullMQ leaves a connection it was given open: close ours.
       await Promise.all([close(sub), close(client)]);
     },

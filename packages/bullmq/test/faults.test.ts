@@ -90,7 +90,7 @@ describe.skipIf(Boolean(why) && !required)('bullmq faults', () => {
   }, 30_000);
 
   it('a caller that shuts down with cancelRunning while its jobs run: every Future settles at once, and the workers keep serving', async () => {
-    const ex = createExecutor(tasksModule, { connection: redis.url, queue, maxWorkers: 8 });
+    const ex = createExecutor(tasksModule, { connection: redis.url, queue, maxInFlight: 8 });
     const fs = Array.from({ length: 20 }, () => ex.submit('sleep', [5000]));
     await expect.poll(() => fs.filter((f) => f.running()).length, { timeout: 10_000 }).toBeGreaterThan(0);
     const t0 = Date.now();
@@ -108,7 +108,7 @@ describe.skipIf(Boolean(why) && !required)('bullmq faults', () => {
     const events = new QueueEvents(queue, { connection: { url: redis.url }, lastEventId: `${Date.now() - 60_000}-0` });
     const activations = new Map<string, number>();
     events.on('active', ({ jobId }) => activations.set(jobId, (activations.get(jobId) ?? 0) + 1));
-    await using ex = createExecutor(tasksModule, { connection: redis.url, queue, maxWorkers: 16 });
+    await using ex = createExecutor(tasksModule, { connection: redis.url, queue, maxInFlight: 16 });
     const fs = Array.from({ length: 1000 }, (_, i) => ex.submit('sleep', [10, i]));
     const { settles, all } = watch(fs);
     await expect.poll(() => ex.stats().completed, { timeout: 20_000, interval: 20 }).toBeGreaterThan(200);
@@ -130,7 +130,7 @@ describe.skipIf(Boolean(why) && !required)('bullmq faults', () => {
   }, 60_000);
 
   it('Redis restarted mid-run (data lost): every Future settles within the bound, with its result or WorkerCrashedError, and the executor serves again', async () => {
-    await using ex = createExecutor(tasksModule, { connection: redis.url, queue, maxWorkers: 8, lostAfter: 5000 });
+    await using ex = createExecutor(tasksModule, { connection: redis.url, queue, maxInFlight: 8, lostAfter: 5000 });
     const fs = Array.from({ length: 40 }, (_, i) => ex.submit('sleep', [300, i]));
     const { settles, all } = watch(fs);
     await expect.poll(() => ex.stats().completed, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
