@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { capabilities as browser } from '@offload/browser';
+import { capabilities as bullmq } from '@offload/bullmq';
 import { capabilities as childProcess } from '@offload/child-process';
 import { type Capabilities, inlineCapabilities } from '@offload/core';
 import { bunCapabilities, denoCapabilities } from '@offload/deno-bun';
@@ -18,6 +19,7 @@ const rows: { pkg: string; runtime: string; caps: Capabilities }[] = [
   { pkg: '`@offload/deno-bun`', runtime: 'Deno (Web Workers)', caps: denoCapabilities },
   { pkg: '`@offload/deno-bun`', runtime: 'Bun (Web Workers)', caps: bunCapabilities },
   { pkg: '`@offload/browser`', runtime: 'browsers (module Workers; tested in Chromium)', caps: browser },
+  { pkg: '`@offload/bullmq`', runtime: 'Node.js machines sharing a BullMQ queue on Redis (worker_threads on each)', caps: bullmq },
   { pkg: '`InlineExecutor` in `@offload/core`', runtime: 'any (the current event loop)', caps: inlineCapabilities },
 ];
 
@@ -26,12 +28,12 @@ const yes = (b: boolean) => (b ? 'yes' : 'no');
 /** The table, as Markdown. */
 export function renderBackendsTable(): string {
   const head = [
-    '| package | runtime | `transfer` | `parallel` | `killRunning` | `isolation` | `resourceLimits` | how a running task is stopped | start-up cost | tasks sent ahead to a busy worker |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| package | runtime | `transfer` | `parallel` | `killRunning` | `isolation` | `resourceLimits` | `localWorkers` | how a running task is stopped | start-up cost | tasks sent ahead to a busy worker |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const body = rows.map(
     ({ pkg, runtime, caps: c }) =>
-      `| ${pkg} | ${runtime} | ${yes(c.transfer)} | ${yes(c.parallel)} | ${yes(c.killRunning)} | ${c.isolation} | ${yes(c.resourceLimits)} | ${c.killMethod} | ${c.startup} | ${c.prefetch} |`,
+      `| ${pkg} | ${runtime} | ${yes(c.transfer)} | ${yes(c.parallel)} | ${yes(c.killRunning)} | ${c.isolation} | ${yes(c.resourceLimits)} | ${yes(c.localWorkers)} | ${c.killMethod} | ${c.startup} | ${c.prefetch} |`,
   );
   return [...head, ...body].join('\n');
 }

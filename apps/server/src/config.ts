@@ -19,6 +19,12 @@ export interface Config {
   maxQueue: number;
   /** Longest wait for in-flight requests and running tasks on SIGINT/SIGTERM, in ms. */
   shutdownTimeout: number;
+  /** Where the tasks run: this machine's workers (`local`), or BullMQ workers on any machine (`bullmq`, Node only). */
+  backend: 'local' | 'bullmq';
+  /** Redis of the `bullmq` backend. */
+  redis: string;
+  /** BullMQ queue of the `bullmq` backend (the workers' `offload-worker --queue`). */
+  queue: string;
 }
 
 export const USAGE = `Options:
@@ -27,7 +33,10 @@ export const USAGE = `Options:
   --blocking              compute on the main thread (for comparison only)
   --workers <n>           pool size (default: available parallelism)
   --max-queue <n>         tasks allowed to wait for a worker before 503 (default 64)
-  --shutdown-timeout <ms> bound on the graceful-shutdown wait (default 10000)`;
+  --shutdown-timeout <ms> bound on the graceful-shutdown wait (default 10000)
+  --backend <local|bullmq> run tasks on this machine's workers (default) or on BullMQ workers (Node only)
+  --redis <url>           Redis of the bullmq backend (default redis://127.0.0.1:6379)
+  --queue <name>          BullMQ queue of the bullmq backend (default offload-server)`;
 
 function int(name: string, raw: string | undefined, min: number): number {
   const n = Number(raw);
@@ -46,6 +55,9 @@ export function parseConfig(args: readonly string[], env: { PORT?: string }, def
     workers: Math.max(1, defaultWorkers),
     maxQueue: 64,
     shutdownTimeout: 10_000,
+    backend: 'local',
+    redis: 'redis://127.0.0.1:6379',
+    queue: 'offload-server',
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
@@ -69,6 +81,18 @@ export function parseConfig(args: readonly string[], env: { PORT?: string }, def
         break;
       case '--shutdown-timeout':
         c.shutdownTimeout = int('--shutdown-timeout', value(), 0);
+        break;
+      case '--backend': {
+        const b = value();
+        if (b !== 'local' && b !== 'bullmq') throw new Error(`--backend must be local or bullmq; got ${b === undefined ? 'nothing' : `"${b}"`}.\n${USAGE}`);
+        c.backend = b;
+        break;
+      }
+      case '--redis':
+        c.redis = value() ?? c.redis;
+        break;
+      case '--queue':
+        c.queue = value() ?? c.queue;
         break;
       case '--':
         break;
@@ -149,6 +173,8 @@ export async function start(platform: Platform, config: Config): Promise<void> {
     platform.exit(clean ? 0 : 1);
   });
 
+  if (config.backend === 'bullmq' && platform.runtime !== 'node')
+    throw new Error(`--backend bullmq runs on Node only (BullMQ and ioredis are Node libraries); this is ${platform.runtime}.`);
   executor =
     config.mode === 'blocking'
       ? // Same contract, but the tasks run on this thread: the event loop stalls while they run.

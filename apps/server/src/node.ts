@@ -1,6 +1,6 @@
 /**
  * Node entry: @hono/node-server + the worker_threads backend.
- *   tsx src/node.ts [--port 3000] [--blocking] [--workers n] [--max-queue n]
+ *   tsx src/node.ts [--port 3000] [--blocking] [--workers n] [--max-queue n] [--backend bullmq --redis url --queue name]
  */
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
@@ -18,7 +18,12 @@ const taskModule = (): URL => new URL(import.meta.url.endsWith('.ts') ? './tasks
 
 const platform: Platform = {
   runtime: 'node',
-  createPool: (config) => createExecutor<Tasks>(taskModule(), poolOptions(config)),
+  createPool: async (config) => {
+    if (config.backend === 'local') return createExecutor<Tasks>(taskModule(), poolOptions(config));
+    // Tasks as BullMQ jobs, run by `offload-worker --queue <queue> --redis <url> src/tasks.ts` on any machine.
+    const bullmq = await import('@offload/bullmq');
+    return bullmq.createExecutor<Tasks>(taskModule(), { connection: config.redis, queue: config.queue, maxWorkers: config.workers, maxQueue: config.maxQueue });
+  },
   listen: (server, config) =>
     new Promise((resolve, reject) => {
       const http = serve({ fetch: server.app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {

@@ -23,6 +23,7 @@ export const capabilities: Capabilities = {
   killRunning: true,
   isolation: 'thread',
   resourceLimits: false,
+  localWorkers: true,
   killMethod: 'worker.terminate() (stops the worker at once, even in a loop)',
   startup: '~45-85 ms per worker in Chromium (a new isolate that fetches and evaluates the module graph)',
   prefetch:

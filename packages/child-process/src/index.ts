@@ -26,6 +26,7 @@ export const capabilities: Capabilities = {
   killRunning: true,
   isolation: 'process',
   resourceLimits: true,
+  localWorkers: true,
   killMethod: 'SIGKILL to the child process',
   startup: '~40-80 ms per worker (a new Node.js process)',
   prefetch: 'none: a process shares no memory, so each worker gets only the tasks it runs at once, and the next one when a result comes back',

@@ -37,7 +37,7 @@ export interface Target {
 }
 
 /** A capability a case needs; it is skipped (never by name) when the target lacks it. */
-export type Need = 'transfer' | 'parallel' | 'killRunning' | 'isolation' | 'processExit' | 'bootstrap';
+export type Need = 'transfer' | 'parallel' | 'killRunning' | 'isolation' | 'processExit' | 'bootstrap' | 'localWorkers';
 
 /** What a case receives. */
 export interface Ctx {

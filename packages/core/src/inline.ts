@@ -21,6 +21,7 @@ export const inlineCapabilities: Capabilities = {
   killRunning: false,
   isolation: 'none',
   resourceLimits: false,
+  localWorkers: true,
   killMethod: 'none: a running task is signalled and abandoned, it cannot be stopped',
   startup: 'none (same thread)',
   prefetch: 'claim slots in memory: tasks sent ahead are taken back when another virtual worker is free',

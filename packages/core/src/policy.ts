@@ -6,10 +6,16 @@
  */
 import type { PoolWorker } from './pool-worker.js';
 
+/** Outweighs any difference of room: a worker that can start a task now comes first. */
+const IDLE_FIRST = 1e9;
+
 /**
- * The worker that should take the next task: the one with the most room,
- * ready workers before starting ones. With `needsEmpty` (a task suspected of
- * crashing its worker) only a worker with nothing in flight qualifies.
+ * The worker that should take the next task: a ready worker with an idle
+ * running slot if there is one (a task is never sent ahead behind a running
+ * one, which may be long, while another worker could start it now), else the
+ * one with the most room, ready workers before starting ones. With
+ * `needsEmpty` (a task suspected of crashing its worker) only a worker with
+ * nothing in flight qualifies.
  */
 export function pickWorker(workers: readonly PoolWorker[], needsEmpty: boolean): PoolWorker | undefined {
   let best: PoolWorker | undefined;
@@ -17,7 +23,8 @@ export function pickWorker(workers: readonly PoolWorker[], needsEmpty: boolean):
   for (const w of workers) {
     const free = w.free();
     if (free <= 0 || (needsEmpty && w.inflight.length > 0)) continue;
-    const score = free + (w.state === 'ready' ? 0.5 : 0);
+    const ready = w.state === 'ready';
+    const score = free + (ready ? 0.5 : 0) + (ready && w.idleSlots() > 0 ? IDLE_FIRST : 0);
     if (score > bestScore) {
       best = w;
       bestScore = score;

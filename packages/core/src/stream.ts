@@ -174,10 +174,17 @@ export function checkIdleTimeout(ms: unknown): number {
   return ms === Number.POSITIVE_INFINITY ? 0 : ms;
 }
 
+/** Whether a stream's task turned out to be a generator (core-internal; see backend.ts). @internal */
+export let streamingOf: (stream: StreamIterator<unknown>) => boolean;
+
 /** The iterator behind a {@link TaskStream}; one per stream. */
 export class StreamIterator<Y> implements AsyncIterableIterator<Y>, TaskStream<Y> {
   readonly #future: Future<unknown>;
   readonly #sink: StreamSink;
+
+  static {
+    streamingOf = (stream) => stream.#sink.streaming;
+  }
   #outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | undefined;
   #finished = false;
 

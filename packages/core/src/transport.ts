@@ -65,6 +65,13 @@ export interface Capabilities {
   isolation: 'thread' | 'process' | 'none';
   /** The worker shares the caller's memory limits; `resourceLimits` or equivalent are supported. */
   resourceLimits: boolean;
+  /**
+   * The executor's workers are its own: their count, their start-up and their
+   * per-worker state are observable from the caller (`stats().spawnedWorkers`,
+   * `minWorkers`/`idleTimeout`, a later task landing on the same worker).
+   * False when tasks run on a shared pool of worker machines (BullMQ).
+   */
+  localWorkers: boolean;
   /** How a running task is stopped, for the docs. */
   killMethod: string;
   /** Rough start-up cost of one worker, for the docs. */

@@ -57,6 +57,7 @@ export const fakeCapabilities: Capabilities = {
   killRunning: true,
   isolation: 'thread',
   resourceLimits: false,
+  localWorkers: true,
   killMethod: 'fake terminate',
   startup: 'fake',
   prefetch: 'claim slots when the world shares memory',

@@ -38,6 +38,7 @@ const shared = {
   killRunning: true,
   isolation: 'thread',
   resourceLimits: false,
+  localWorkers: true,
   prefetch: 'claim slots in a SharedArrayBuffer: short tasks are sent ahead and taken back when another worker is free',
 } as const;
 

@@ -21,6 +21,7 @@ export const capabilities: Capabilities = {
   killRunning: true,
   isolation: 'thread',
   resourceLimits: true,
+  localWorkers: true,
   killMethod: 'worker.terminate() (stops JavaScript at once, even in a loop)',
   startup: '~10-30 ms per worker (a new V8 isolate)',
   prefetch: 'claim slots in a SharedArrayBuffer: short tasks are sent ahead and taken back when another worker is free',

@@ -4,6 +4,8 @@ import { assert, type Case, until } from '../harness.js';
 export const cancellationCases: Case[] = [
   {
     name: 'cancelling a queued task removes it: it never runs',
+    // Tasks queue in the caller only because its maxWorkers are busy.
+    needs: ['localWorkers'],
     async run({ make }) {
       const ex = make({ maxWorkers: 1 });
       const blocker = ex.submit('sleep', [60]);
@@ -19,6 +21,7 @@ export const cancellationCases: Case[] = [
   },
   {
     name: 'cancelling a running task aborts the signal the task sees, and keeps its worker',
+    needs: ['localWorkers'],
     async run({ make }) {
       const ex = make({ maxWorkers: 1, cancelGrace: 2000 });
       await ex.submit('inc', [0]);
@@ -61,6 +64,8 @@ export const cancellationCases: Case[] = [
   },
   {
     name: 'aborting a signal later cancels a queued and a running task',
+    // Tasks queue in the caller only because its maxWorkers are busy.
+    needs: ['localWorkers'],
     async run({ make }) {
       const ex = make({ maxWorkers: 1, cancelGrace: 2000 });
       await ex.submit('inc', [0]);

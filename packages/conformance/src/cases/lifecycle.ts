@@ -4,6 +4,7 @@ import { assert, type Case, until } from '../harness.js';
 export const lifecycleCases: Case[] = [
   {
     name: 'maxTasksPerWorker replaces a worker after that many tasks',
+    needs: ['localWorkers'],
     async run({ make }) {
       const ex = make({ maxWorkers: 1, maxTasksPerWorker: 3 });
       const tokens: unknown[] = [];
@@ -15,6 +16,7 @@ export const lifecycleCases: Case[] = [
   },
   {
     name: 'idle workers above minWorkers stop after idleTimeout, and the pool grows again on demand',
+    needs: ['localWorkers'],
     async run({ make }) {
       const ex = make({ maxWorkers: 2, minWorkers: 1, idleTimeout: 50 });
       await until(() => ex.stats().workers === 1, 5000, 'minWorkers to start');
@@ -50,6 +52,8 @@ export const lifecycleCases: Case[] = [
   },
   {
     name: 'shutdown({ cancelPending: true }) cancels queued tasks and lets the running one finish',
+    // Tasks queue in the caller only because its maxWorkers are busy.
+    needs: ['localWorkers'],
     async run({ make }) {
       const ex = make({ maxWorkers: 1 });
       const running = ex.submit('sleep', [60, 'done']);

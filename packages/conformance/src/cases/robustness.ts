@@ -5,6 +5,8 @@ import { assert, type Case, until, warm } from '../harness.js';
 export const robustnessCases: Case[] = [
   {
     name: 'a worker whose init fails does not take the queue down while another worker serves',
+    // Which worker starts when is the point here; on a shared pool of machines, that is theirs.
+    needs: ['localWorkers'],
     timeout: 30_000,
     async run({ make, sleep }) {
       const deadline = Date.now() + 2500;
@@ -87,7 +89,7 @@ export const robustnessCases: Case[] = [
   {
     name: 'a burst of cancellations stops no worker: only a task that ignores its cancel does',
     timeout: 30_000,
-    async run({ make, sleep }) {
+    async run({ make, sleep, target }) {
       const ex = make({ maxWorkers: 2, minWorkers: 2 });
       await warm(ex, 2);
       const fs = Array.from({ length: 20_000 }, (_, i) => ex.submit('inc', [i]));
@@ -95,7 +97,7 @@ export const robustnessCases: Case[] = [
       await Promise.allSettled(fs);
       await sleep(400);
       assert.equal(await ex.submit('inc', [1]), 2);
-      assert.equal(ex.stats().spawnedWorkers, 2);
+      if (target.capabilities.localWorkers) assert.equal(ex.stats().spawnedWorkers, 2);
     },
   },
   {

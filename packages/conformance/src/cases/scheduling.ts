@@ -19,6 +19,8 @@ export const schedulingCases: Case[] = [
   },
   {
     name: 'higher priority runs first; equal priorities keep submission order',
+    // Tasks queue in the caller only because its maxWorkers are busy.
+    needs: ['localWorkers'],
     async run({ make }) {
       const ex = make({ maxWorkers: 1 });
       const order: string[] = [];
@@ -37,6 +39,8 @@ export const schedulingCases: Case[] = [
   },
   {
     name: 'maxQueue rejects overflow with QueueFullError and loses nothing already accepted',
+    // Tasks queue in the caller only because its maxWorkers are busy.
+    needs: ['localWorkers'],
     async run({ make }) {
       const ex = make({ maxWorkers: 1, maxQueue: 2 });
       const running = ex.submit('sleep', [80, 'r']);
@@ -62,6 +66,7 @@ export const schedulingCases: Case[] = [
   },
   {
     name: 'concurrentTasksPerWorker runs async tasks side by side in one worker',
+    needs: ['localWorkers'],
     async run({ make }) {
       const ex = make({ maxWorkers: 1, concurrentTasksPerWorker: 3 });
       const most = await Promise.all([ex.submit('probe', [60]), ex.submit('probe', [60]), ex.submit('probe', [60])]);
@@ -95,6 +100,8 @@ export const schedulingCases: Case[] = [
   },
   {
     name: 'stats() counts workers, queue and outcomes',
+    // Tasks queue in the caller only because its maxWorkers are busy.
+    needs: ['localWorkers'],
     async run({ make }) {
       const ex = make({ maxWorkers: 1 });
       const a = ex.submit('sleep', [60]);
@@ -139,6 +146,8 @@ export const headOfLineCases: Case[] = [
   },
   {
     name: 'a task sent ahead to a busy worker is pending, not running, until the worker starts it',
+    // Tasks queue in the caller only because its maxWorkers are busy.
+    needs: ['localWorkers'],
     async run({ make }) {
       const ex = make({ maxWorkers: 1, minWorkers: 1 });
       await Promise.all(Array.from({ length: 500 }, (_, i) => ex.submit('inc', [i])));

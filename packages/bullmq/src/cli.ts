@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * `offload-worker --queue q --redis redis://host:6379 [--concurrency n] [--root dir] ./tasks.js`:
+ * serve a BullMQ queue with the tasks of a module, on every core of this machine.
+ * @module
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startWorker } from './worker.js';
+
+const USAGE =
+  'usage: offload-worker --queue <name> --redis <redis://host:port> [--concurrency n] [--root dir] [--prefix p] [--stalled-interval ms] [--lock-duration ms] <tasks module>';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    queue: { type: 'string' },
+    redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+    concurrency: { type: 'string' },
+    root: { type: 'string' },
+    prefix: { type: 'string' },
+    'stalled-interval': { type: 'string' },
+    'lock-duration': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+const modulePath = positionals[0];
+if (values.help || !values.queue || !modulePath) {
+  process.stderr.write(`${USAGE}\n`);
+  process.exit(values.help ? 0 : 2);
+}
+
+const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
+const worker = startWorker(pathToFileURL(resolve(modulePath)), {
+  connection: values.redis as string,
+  queue: values.queue,
+  concurrency: num(values.concurrency),
+  root: values.root === undefined ? undefined : pathToFileURL(`${resolve(values.root)}/`),
+  prefix: values.prefix,
+  stalledInterval: num(values['stalled-interval']),
+  lockDuration: num(values['lock-duration']),
+});
+
+await worker.ready;
+process.stdout.write(`offload-worker: serving queue "${values.queue}" (pid ${process.pid})\n`);
+
+let stopping = false;
+const stop = () => {
+  if (stopping) process.exit(1);
+  stopping = true;
+  // Running jobs get 10 s to finish; a worker that cannot reach Redis to close exits anyway.
+  setTimeout(() => process.exit(1), 10_000).unref();
+  worker.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,189 @@
+/**
+ * The worker side: a BullMQ Worker whose jobs run in a local
+ * `@offload/node-worker` executor (worker_threads), so CPU-bound tasks never
+ * block BullMQ's event loop (which would make it flag jobs as stalled).
+ * Cancellations of running jobs arrive by Redis pub/sub.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { CancelledError, type Executor, OffloadError, SerializationError, WorkerCrashedError, WorkerInitError } from '@offload/core';
+import { createExecutor } from '@offload/node-worker';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { decode, encode, encodeFailure } from './codec.js';
+import { cancelChannel, close, connect, type RedisConnection, readControl } from './connection.js';
+import type { JobData } from './options.js';
+import { type Control, Outbox, runChunk, runOne, runStream } from './run.js';
+
+/** Options of `startWorker()`. */
+export interface StartWorkerOptions {
+  /** Redis: a `redis://` URL or ioredis options. */
+  connection: RedisConnection;
+  /** Name of the BullMQ queue to serve. */
+  queue: string;
+  /** Jobs run at once, and worker threads at most. Default: available parallelism. */
+  concurrency?: number;
+  /** BullMQ key prefix. Default `bull`. */
+  prefix?: string;
+  /** Jobs may name any task module under this directory (URL or path). Default: the directory of `moduleUrl`. */
+  root?: URL | string;
+  /** BullMQ's stalled-job check period in ms (a dead worker's jobs are re-queued after about this long). Default 30000. */
+  stalledInterval?: number;
+  /** BullMQ's job lock duration in ms. Default 30000. */
+  lockDuration?: number;
+  /** Times a job may stall before it fails. Default 1. */
+  maxStalledCount?: number;
+}
+
+/** A running worker. */
+export interface OffloadWorker {
+  /** Stop taking jobs, let running ones finish, stop the threads and close the connections. */
+  close(): Promise<void>;
+  /** Resolves once connected to Redis. */
+  readonly ready: Promise<void>;
+}
+
+/** A local executor serving one kind of job, and its use. */
+interface Pool {
+  ex: Executor;
+  /** Jobs running on it now. */
+  jobs: number;
+  /** When it last finished a job (ms). */
+  last: number;
+}
+
+/** A pool unused this long (ms) is shut down; the next job of its kind starts a new one. */
+const POOL_IDLE = 60_000;
+
+/** Remembered broadcast cancellations, for a job whose cancel arrived before the job did. */
+const RECENT_CANCELS = 10_000;
+
+const toHref = (u: URL | string): string => (u instanceof URL ? u.href : /^[a-z][a-z0-9+.-]*:/i.test(u) ? u : pathToFileURL(u).href);
+
+/** A failure for BullMQ: the caller re-creates the error; Offload's own errors (not crashes) are final. */
+function failure(error: unknown): Error {
+  const reason = encodeFailure(error);
+  if (error instanceof OffloadError && !(error instanceof WorkerCrashedError)) return new UnrecoverableError(reason);
+  const e = new Error(reason);
+  e.stack = reason;
+  return e;
+}
+
+/**
+ * Serve the BullMQ queue `options.queue`: run each job's task from its module
+ * (under `root`) in local worker_threads.
+ */
+export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions): OffloadWorker {
+  const concurrency = options.concurrency ?? availableParallelism();
+  const prefix = options.prefix ?? 'bull';
+  const root = toHref(options.root ?? new URL('.', toHref(moduleUrl)));
+  const rootDir = root.endsWith('/') ? root : `${root}/`;
+  const executors = new Map<string, Pool>();
+  const running = new Map<string, Control>();
+  const cancelled = new Set<string>();
+
+  // Every thread is started up front (minWorkers = concurrency): a short job must never be sent
+  // ahead to a thread stuck in a long one while a thread that could run it is not started yet.
+  // A pool (one per module, init, cancelGrace and concurrentTasksPerWorker) unused for
+  // POOL_IDLE ms is shut down, so pools of past callers do not keep their threads.
+  const poolFor = (d: JobData): Pool => {
+    const key = `${d.m}\0${d.i ?? ''}\0${d.g}\0${d.w ?? 1}`;
+    let pool = executors.get(key);
+    if (!pool) {
+      const init = d.i === undefined ? undefined : (decode(d.i) as unknown[]);
+      const ex = createExecutor(d.m, { maxWorkers: concurrency, minWorkers: concurrency, init, cancelGrace: d.g, concurrentTasksPerWorker: d.w ?? 1 });
+      pool = { ex, jobs: 0, last: Date.now() };
+      executors.set(key, pool);
+    }
+    return pool;
+  };
+  const sweep = setInterval(() => {
+    for (const [key, pool] of executors) {
+      if (pool.jobs > 0 || Date.now() - pool.last < POOL_IDLE) continue;
+      executors.delete(key);
+      pool.ex.shutdown().catch(() => {});
+    }
+  }, POOL_IDLE / 2);
+  sweep.unref();
+
+  const processor = async (job: Job<JobData>): Promise<string> => {
+    const d = job.data;
+    const id = job.id as string;
+    if (cancelled.has(id)) throw failure(new CancelledError());
+    if (!d.m.startsWith(rootDir)) throw failure(new WorkerInitError(`This worker serves task modules under ${rootDir} only; the job asks for ${d.m}.`));
+    let pool: Pool;
+    let args: unknown[];
+    try {
+      pool = poolFor(d);
+      args = decode(d.a) as unknown[];
+    } catch (error) {
+      throw failure(error instanceof OffloadError ? error : new WorkerInitError(`The job could not be started: ${(error as Error).message}`, { cause: error }));
+    }
+    const out = d.r || d.s ? new Outbox(job) : undefined;
+    const set = (c: Control) => running.set(id, c);
+    const ex = pool.ex;
+    pool.jobs++;
+    try {
+      let value: unknown;
+      if (d.s && out) value = await runStream(ex, job, args, d.s, d.t, set, out);
+      else if (d.c) value = await runChunk(ex, job, args, d.t, set, out);
+      else value = await runOne(ex, job, args, d.t, set, out);
+      await out?.flush();
+      try {
+        return encode(value);
+      } catch (error) {
+        throw new UnrecoverableError(encodeFailure(serializationOfResult(job.name, error)));
+      }
+    } catch (error) {
+      await out?.flush();
+      if (error instanceof UnrecoverableError) throw error;
+      throw failure(error);
+    } finally {
+      running.delete(id);
+      pool.jobs--;
+      pool.last = Date.now();
+    }
+  };
+
+  const client = connect(options.connection, 'offload-worker');
+  client.on('error', () => {});
+  const worker = new Worker<JobData, string>(options.queue, processor, {
+    connection: client,
+    prefix,
+    concurrency,
+    // BullMQ takes an undefined option as given, not as its default.
+    ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
+    ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
+    ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
+  });
+  worker.on('error', () => {});
+
+  const sub = connect(options.connection, 'offload-worker-cancel');
+  sub.on('error', () => {});
+  sub.on('message', (_channel: string, text: string) => {
+    const msg = readControl(text);
+    if (msg?.c === 'pull') running.get(msg.id)?.pull?.(msg.n);
+    else if (msg?.c === 'cancel') {
+      cancelled.add(msg.id);
+      if (cancelled.size > RECENT_CANCELS) cancelled.delete(cancelled.values().next().value as string);
+      running.get(msg.id)?.cancel();
+    }
+  });
+  const ready = Promise.all([worker.waitUntilReady(), sub.subscribe(cancelChannel(prefix, options.queue))]).then(() => {});
+  ready.catch(() => {});
+
+  return {
+    ready,
+    async close() {
+      clearInterval(sweep);
+      await worker.close();
+      await Promise.all([...executors.values()].map(({ ex }) => ex.shutdown({ cancelPending: true, cancelRunning: true })));
+      // BullMQ leaves a connection it was given open: close ours.
+      await Promise.all([close(sub), close(client)]);
+    },
+  };
+}
+
+function serializationOfResult(name: string, error: unknown): Error {
+  return new SerializationError(`The result of task "${name}" cannot be sent back to the caller: ${(error as Error).message}`, { cause: error });
+}
