@@ -2,23 +2,30 @@
  * The release round trip, for real: version and publish every package with the
  * repo's own release scripts (in a copy of the repo) to a local verdaccio, then
  * install one backend at a time into an empty folder outside the workspace with the
- * runtime's own package manager, run the seed is_prime example there, and check that
- * the install brought that backend and @offload/core and nothing else.
+ * runtime's own package manager, run the is_prime example there, and check that
+ * the install brought that backend and @offload/core and nothing else (@offload/bullmq
+ * also brings node-worker, BullMQ and ioredis, and runs against a Redis of its own).
  *
  * Nothing here touches the working tree: versioning happens in the copy. The registry
  * and every temporary folder are removed whatever the outcome.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { redisMissing, required as redisRequired, startRedis, stopChild } from '../../packages/bullmq/test/cluster.js';
 import { describeTree, exampleTsconfig, expectedLines, type InstalledPackage, installedPackages, resultLines, writeExample } from './consumer.js';
 import { killGroup, type RunResult, run } from './exec.js';
 import { type Registry, startRegistry } from './registry.js';
 import { copyWorkspace, publishedPackages, repoRoot } from './workspace.js';
 
 const published = publishedPackages();
+const redisWhyNot = redisMissing();
+// Without redis-server the bullmq consumer is skipped with a note; in CI it must run.
+if (redisWhyNot && redisRequired) throw new Error(`the bullmq release check needs Redis: ${redisWhyNot}`);
+if (redisWhyNot) console.warn(`skipping the @offload/bullmq consumer: ${redisWhyNot}`);
+const redisRuns = !redisWhyNot;
 const names = published.map((p) => p.name);
 const rootPkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
 
@@ -200,6 +207,44 @@ describe('release round trip through a local registry', () => {
     expectExampleOutput(await sh(deno, ['run', '--allow-read', 'main.ts'], dir), 'deno run main.ts');
   }, 120_000);
 
+  test.skipIf(!redisRuns)(
+    'npm install @offload/bullmq: the example runs through a local Redis on two offload-worker processes',
+    async () => {
+      released();
+      const dir = consumerDir('bullmq');
+      writeExample(dir, '@offload/bullmq');
+      writeFileSync(join(dir, 'main.mjs'), bullmqMain);
+      await sh('npm', ['install', `@offload/bullmq@${version}`], dir);
+      const tree = installedPackages(dir);
+      console.log(`dependency tree ${describeTree('bullmq (npm install)', tree)}`);
+      const ours = tree.filter((p) => p.name.startsWith('@offload/'));
+      expect(ours.map((p) => p.name).sort(), 'bullmq brings core and node-worker (its machines run tasks on threads), no other backend').toEqual([
+        '@offload/bullmq',
+        '@offload/core',
+        '@offload/node-worker',
+      ]);
+      for (const p of ours) expect(p.version, `${p.name} comes from this release`).toBe(version);
+      expect(tree.map((p) => p.name)).toEqual(expect.arrayContaining(['bullmq', 'ioredis']));
+
+      const redis = await startRedis();
+      const workers: ChildProcess[] = [];
+      try {
+        const cli = join(dir, 'node_modules/.bin/offload-worker');
+        for (let i = 0; i < 2; i++) {
+          const child = spawn(cli, ['--queue', 'primes', '--redis', redis.url, './tasks.mjs'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+          workers.push(child);
+          await serving(child);
+        }
+        const result = await run(process.execPath, ['main.mjs'], { cwd: dir, env: { ...env, REDIS_URL: redis.url }, timeout: 60_000 });
+        expectExampleOutput(result, 'node main.mjs (bullmq)');
+      } finally {
+        await Promise.all(workers.map((w) => stopChild(w)));
+        await redis.stop();
+      }
+    },
+    180_000,
+  );
+
   test('bun add @offload/deno-bun: the example runs on Bun', async () => {
     released();
     const bun = runtimeBinary('bun');
@@ -212,6 +257,44 @@ describe('release round trip through a local registry', () => {
     expectExampleOutput(await sh(bun, ['main.ts'], dir), 'bun main.ts');
   }, 120_000);
 });
+
+// The bullmq example: the same tasks module, a caller that names the Redis and the queue.
+const bullmqMain = `import { asCompleted } from '@offload/core';
+import { createExecutor } from '@offload/bullmq';
+
+const PRIMES = [112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419, 17, 4];
+
+const ex = createExecutor(new URL('./tasks.mjs', import.meta.url), { connection: process.env.REDIS_URL, queue: 'primes' });
+try {
+  const futures = PRIMES.map((n) => ex.submit('isPrime', [n]));
+  for await (const done of asCompleted(futures)) {
+    console.log(\`\${PRIMES[done.index]} is prime: \${await done.future}\`);
+  }
+} finally {
+  await ex.shutdown();
+}
+`;
+
+/** Resolve when an offload-worker process says it serves; reject when it exits first or takes over 30 s. */
+function serving(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`offload-worker did not start within 30 s: ${out}`)), 30_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('offload-worker: serving')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`offload-worker exited with ${code}: ${out}`));
+    });
+  });
+}
 
 /** node-worker and child-process: npm install, .mjs under node, .ts type-checked and run with tsx. */
 async function npmBackend(pkg: string): Promise<void> {
