@@ -35,6 +35,7 @@ import {
   bind,
   type CancelOwner,
   checkHighWaterMark,
+  checkIdleTimeout,
   checkTaskOptions,
   DEFAULT_HIGH_WATER_MARK,
   isProxyReserved,
@@ -233,7 +234,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     if (typeof name !== 'string') throw new InvalidArgumentError(`Task name must be a string; got ${typeof name}.`);
     if (!Array.isArray(args)) throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. stream("${name}", [x]).`);
     checkTaskOptions(options);
-    const sink = new StreamSink(checkHighWaterMark(options?.highWaterMark));
+    const sink = new StreamSink(checkHighWaterMark(options?.highWaterMark), checkIdleTimeout(options?.idleTimeout));
     return new StreamIterator<StreamItem<T, K>>(this.#submit(name, args, options, false, sink), sink);
   }
 
@@ -315,6 +316,9 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     if (this.#init !== undefined) data.i = this.#init;
     if (job.onProgress) data.r = 1;
     if (job.sink) data.s = job.sink.hwm;
+    // The idle clock runs where the generator does: the worker machine's executor starts it when the
+    // generator's thread is ready (a cold start is not idleness) and pauses it while the caller's credit is used up.
+    if (job.sink && job.sink.idleTimeout > 0) data.d = job.sink.idleTimeout;
     if (this.#perThread > 1) data.w = this.#perThread;
     job.added = this.#queue
       .add(job.name, data, {
@@ -427,6 +431,8 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   cancel(job: Pending): void {
     this.#counts.cancelled++;
     if (job.onAbort) job.signal?.removeEventListener('abort', job.onAbort);
+    // A cancelled stream hands out no more items, not even those already received (its iterator reads the buffer first).
+    job.sink?.clear();
     if (job.state === 'queued') {
       this.#local.remove(job);
       job.state = 'done';

@@ -62,6 +62,8 @@ export interface JobData {
   r?: 1;
   /** Run as a stream with this high-water mark (items flow as the caller grants credit). */
   s?: number;
+  /** The stream's `idleTimeout` in ms, when it has one (enforced by the worker machine's executor). */
+  d?: number;
   /** `concurrentTasksPerWorker` of the caller, when above 1. */
   w?: number;
 }

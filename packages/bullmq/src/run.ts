@@ -141,12 +141,14 @@ export async function runStream(
   args: unknown[],
   hwm: number,
   timeout: number | undefined,
+  idleTimeout: number | undefined,
   set: (c: Control) => void,
   out: Outbox,
 ): Promise<StreamOutcome> {
   // The caller's credit bounds how far ahead the generator runs; the thread keeps one item ready,
   // so the generator stays at most highWaterMark + 1 items ahead of the consumer.
-  const stream = ex.stream(job.name, args, { highWaterMark: 1, timeout });
+  // Its idleTimeout pauses while the caller's credit is used up: the loop below then stops taking items.
+  const stream = ex.stream(job.name, args, { highWaterMark: 1, timeout, idleTimeout });
   let credit = hwm;
   let wake: (() => void) | undefined;
   let stopped = false;

@@ -125,7 +125,7 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
     pool.jobs++;
     try {
       let value: unknown;
-      if (d.s && out) value = await runStream(ex, job, args, d.s, d.t, set, out);
+      if (d.s && out) value = await runStream(ex, job, args, d.s, d.t, d.d, set, out);
       else if (d.c) value = await runChunk(ex, job, args, d.t, set, out);
       else value = await runOne(ex, job, args, d.t, set, out);
       await out?.flush();

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CancelledError, createExecutor } from '@offload/bullmq';
+import { CancelledError, createExecutor, TimeoutError } from '@offload/bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisMissing, required, startRedis, startWorkerProcess, stopChild, type TestRedis } from './cluster.js';
 
@@ -67,6 +67,24 @@ describe.skipIf(Boolean(why) && !required)('bullmq: effects on the worker machin
     s.cancel('enough');
     await expect(s.finished).rejects.toBeInstanceOf(CancelledError);
     await expect.poll(() => [lines(broken), lines(cancelled)], { timeout: 5000 }).toEqual([['finally'], ['finally']]);
+  });
+
+  it('idleTimeout ends a stream that stops producing with TimeoutError after its items, and stops its generator on the worker machine', async () => {
+    await using ex = createExecutor(effects, { connection: redis.url, queue, cancelGrace: 2000 });
+    const trace = file();
+    const got: number[] = [];
+    let error: unknown;
+    try {
+      for await (const x of ex.stream('stallAfter', [trace, 3], { idleTimeout: 150 })) got.push(x as number);
+    } catch (e) {
+      error = e;
+    }
+    expect(got).toEqual([0, 1, 2]);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).timeout).toBe(150);
+    expect((error as Error).message).toContain('idleTimeout');
+    expect(ex.stats().timedOut).toBe(1);
+    await expect.poll(() => lines(trace), { timeout: 5000 }).toEqual(['finally']);
   });
 
   it('backpressure: the generator on the worker machine never runs more than highWaterMark items ahead of its consumer', async () => {

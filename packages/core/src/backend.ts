@@ -12,7 +12,7 @@ export { checkTaskOptions, type ResolvedOptions, resolveOptions } from './option
 export { type ChunkResult, decodeError, type EncodedError, encodeError } from './protocol.js';
 export { type Queued, TaskQueue } from './queue.js';
 export { serializationFailure } from './serialization.js';
-export { checkHighWaterMark, DEFAULT_HIGH_WATER_MARK, StreamIterator, StreamSink } from './stream.js';
+export { checkHighWaterMark, checkIdleTimeout, DEFAULT_HIGH_WATER_MARK, StreamIterator, StreamSink } from './stream.js';
 
 /** Settle a Future from its backend. Returns false when it had already settled (the outcome is dropped). */
 export function settle(future: Future<unknown>, state: 'fulfilled' | 'rejected' | 'cancelled', outcome: unknown): boolean {

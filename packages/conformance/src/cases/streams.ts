@@ -113,15 +113,18 @@ export const streamCases: Case[] = [
   },
   {
     name: 'idleTimeout ends a stream that stops producing (TimeoutError after its items, generator stopped), never one paused by a slow consumer',
-    async run({ make, sleep }) {
+    async run({ make, sleep, target }) {
       const ex = make({ maxWorkers: 1 });
       const { items, error } = await drain(ex.stream('stallAfter', [3], { idleTimeout: 150 }));
       assert.deepEqual(items, [0, 1, 2]);
       assert.ok(error instanceof TimeoutError, `ended with ${String(error)}`);
       assert.equal((error as TimeoutError).timeout, 150);
-      assert.equal(await ex.submit('streamFinallies', []), 1, 'the generator’s finally ran');
       assert.equal(ex.stats().timedOut, 1);
-      assert.equal(ex.stats().spawnedWorkers, 1, 'a generator that stops on its signal keeps its worker');
+      // Read on the same worker (maxWorkers 1); a shared pool of machines may send the probe elsewhere.
+      if (target.capabilities.localWorkers) {
+        assert.equal(await ex.submit('streamFinallies', []), 1, 'the generator’s finally ran');
+        assert.equal(ex.stats().spawnedWorkers, 1, 'a generator that stops on its signal keeps its worker');
+      }
       // A consumer slower than idleTimeout: the generator waits for credit, which is not idleness.
       const slow: number[] = [];
       for await (const x of ex.stream('ticker', [3, 1], { highWaterMark: 1, idleTimeout: 150 })) {
@@ -134,7 +137,7 @@ export const streamCases: Case[] = [
   {
     name: 'idleTimeout stops a stream stuck in a synchronous step by replacing its worker',
     needs: ['killRunning'],
-    async run({ make }) {
+    async run({ make, target }) {
       const ex = make({ maxWorkers: 1, cancelGrace: 100 });
       const t0 = Date.now();
       const { items, error } = await drain(ex.stream('deafStream', [8000], { idleTimeout: 150 }));
@@ -142,7 +145,8 @@ export const streamCases: Case[] = [
       assert.ok(error instanceof TimeoutError, `ended with ${String(error)}`);
       assert.equal(await ex.submit('inc', [1]), 2);
       assert.ok(Date.now() - t0 < 5000, 'the stuck worker was stopped long before its step would end');
-      assert.equal(ex.stats().spawnedWorkers, 2, 'the worker was replaced');
+      // The caller's own workers; a shared pool of machines replaces its thread out of the caller's sight.
+      if (target.capabilities.localWorkers) assert.equal(ex.stats().spawnedWorkers, 2, 'the worker was replaced');
     },
   },
   {
