@@ -47,7 +47,9 @@ export function readStderr(stream: Readable | null, forward: boolean): ChildStde
       if (text.length > STDERR_HEAD_CHARS + 1) stream.off('data', keep);
     };
     stream.on('data', keep);
-    if (forward) stream.pipe(process.stderr, { end: false });
+    // Written chunk by chunk rather than piped: a pipe adds listeners to process.stderr per
+    // child, and more than ten children alive at once made Node warn of a listener leak.
+    if (forward) stream.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     else stream.resume();
     stream.once('close', () => {
       ended = true;

@@ -51,6 +51,19 @@ await ex.shutdown();`;
     expect(stderr).toBe('bad config: OFFLOAD_TEST_KEY is not set\n');
   });
 
+  it('many children alive at once forward their stderr without a listener-leak warning', async () => {
+    const tasks = new URL('../../conformance/dist/fixtures/tasks.js', import.meta.url);
+    const program = `import { createExecutor } from '@offload/child-process';
+const ex = createExecutor(${JSON.stringify(tasks.href)}, { minWorkers: 12, maxWorkers: 12 });
+const out = await Promise.all(Array.from({ length: 48 }, (_, i) => ex.submit('inc', [i])));
+console.log(out.length, ex.stats().spawnedWorkers);
+await ex.shutdown();`;
+    const cwd = fileURLToPath(new URL('.', import.meta.url));
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', program], { cwd, timeout: 60_000 });
+    expect(stdout.trim()).toBe('48 12');
+    expect(stderr).not.toContain('MaxListenersExceededWarning');
+  }, 60_000);
+
   it('a relative path that names no module: the message says it was resolved against the current directory', async () => {
     const error = await initError('no-such-dir/tasks.mjs', { inheritStdio: false });
     expect(error.message).toContain(
