@@ -108,12 +108,13 @@ export function drainSuite(runtime: Runtime): void {
             if (r.status === 503) expect(r.headers.connection?.toLowerCase()).toBe('close');
           }
         }
-        // The only failures: new connections refused, and at most one request per client that the server never read:
-        // written on a kept-alive connection as the server closed it idle (the race inherent to HTTP keep-alive), or on
-        // a connection the kernel queued just as the server stopped listening (reset unread, as the listener closed).
+        // The only failures: new connections refused, and at most two requests per client that the server never read:
+        // one written on a kept-alive connection as the server closed it idle (the race inherent to HTTP keep-alive),
+        // then one on the new connection the client opened, which the kernel queued just as the server stopped
+        // listening (reset unread, as the listener closed).
         const raced = errors.filter((e) => e.code !== 'ECONNREFUSED');
         for (const e of raced) expect(['ECONNRESET', 'EPIPE', 'ECONNABORTED'], `${e.code}: ${e.message}`).toContain(e.code);
-        expect(raced.length).toBeLessThanOrEqual(CLIENTS);
+        expect(raced.length).toBeLessThanOrEqual(2 * CLIENTS);
         expect(stopped).toMatchObject({ graceful: true, running: 0, queued: 0 });
         expect(stopped.ms).toBeLessThan(SHUTDOWN_TIMEOUT);
         expect(await server.exited).toEqual({ code: 0, signal: null });

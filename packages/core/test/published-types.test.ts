@@ -23,7 +23,8 @@ describe('published types', () => {
   });
 
   it('the package exports only its entry points, so internal modules cannot be imported', () => {
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './node', './package.json', './web', './worker']);
+    // ./backend: the building blocks for a backend that does not run on the core scheduler (@offload/bullmq).
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './backend', './node', './package.json', './web', './worker']);
   });
 });
 
