@@ -95,7 +95,9 @@ export class StreamSink {
     if (values.length === 0) return;
     this.received += values.length;
     if (this.idleTimeout > 0) this.activeAt = now();
-    if (this.#at >= this.#head.length) {
+    // A batch becomes the head only when nothing is left to read: the head is used up and no
+    // batch waits behind it (otherwise it would overtake those batches).
+    if (this.#at >= this.#head.length && this.#later.length === 0) {
       this.#head = values;
       this.#at = 0;
     } else this.#later.push(values);

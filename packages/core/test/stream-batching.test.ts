@@ -2,6 +2,7 @@
  * How a stream's items travel: the worker side (`serve()`) over an in-memory
  * endpoint, counting the posts it makes, and the caller-side buffer.
  */
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Batch, type FromWorker, PROTOCOL_VERSION, packBatch, type ToWorker } from '../src/protocol.js';
 import { serve } from '../src/serve.js';
@@ -97,6 +98,33 @@ describe('caller side of a stream: the buffer', () => {
     expect(sink.size).toBe(0);
     sink.pushAll([10]);
     expect(sink.take()).toBe(10);
+  });
+
+  it('a batch arriving when the head batch is used up but another waits behind it does not overtake that one', () => {
+    const sink = new StreamSink(16);
+    sink.pushAll([1]);
+    sink.pushAll([2]);
+    expect(sink.take()).toBe(1);
+    sink.pushAll([3]);
+    expect([sink.take(), sink.take()]).toEqual([2, 3]);
+  });
+
+  it('hands out every item once, in arrival order, for any interleaving of batches and takes', () => {
+    const step = fc.oneof(fc.integer({ min: 0, max: 4 }).map((n) => ({ push: n })), fc.constant({ take: true as const }));
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const sink = new StreamSink(16);
+        let next = 0;
+        const taken: number[] = [];
+        for (const s of steps) {
+          if ('push' in s) sink.pushAll(Array.from({ length: s.push }, () => next++));
+          else if (sink.size > 0) taken.push(sink.take() as number);
+        }
+        while (sink.size > 0) taken.push(sink.take() as number);
+        expect(taken).toEqual(Array.from({ length: next }, (_, i) => i));
+      }),
+      { numRuns: 500, seed: 20261130 },
+    );
   });
 
   it('grants credit in bulk: one pull per half high-water mark consumed', () => {
