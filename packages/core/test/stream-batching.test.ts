@@ -110,7 +110,10 @@ describe('caller side of a stream: the buffer', () => {
   });
 
   it('hands out every item once, in arrival order, for any interleaving of batches and takes', () => {
-    const step = fc.oneof(fc.integer({ min: 0, max: 4 }).map((n) => ({ push: n })), fc.constant({ take: true as const }));
+    const step = fc.oneof(
+      fc.integer({ min: 0, max: 4 }).map((n) => ({ push: n })),
+      fc.constant({ take: true as const }),
+    );
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
         const sink = new StreamSink(16);
