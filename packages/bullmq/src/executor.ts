@@ -18,7 +18,6 @@ import {
   SerializationError,
   type ShutdownOptions,
   type StreamItem,
-  StreamingFuture,
   type StreamOptions,
   type TaskArgs,
   type TaskMap,
@@ -31,19 +30,19 @@ import {
   WorkerCrashedError,
 } from '@offload/core';
 import {
-  attach,
-  bind,
   type CancelOwner,
   checkHighWaterMark,
+  createFuture,
+  createStreamingFuture,
   checkIdleTimeout,
   checkTaskOptions,
   DEFAULT_HIGH_WATER_MARK,
+  type FutureHandle,
   isProxyReserved,
   resolveOptions,
   StreamIterator,
   StreamSink,
   serializationFailure,
-  settle,
   TaskQueue,
 } from '@offload/core/backend';
 import { Queue, QueueEvents } from 'bullmq';
@@ -93,6 +92,8 @@ interface Pending {
   name: string;
   args: unknown[];
   future: Future<unknown>;
+  /** Settles and binds `future`: only this executor holds it. */
+  handle: FutureHandle;
   chunk: boolean;
   priority: number;
   timeout: number;
@@ -249,14 +250,10 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   }
 
   #submit(name: string, args: unknown[], options: TaskOptions | undefined, chunk: boolean, sink?: StreamSink): Future<unknown> {
-    let future: Future<unknown>;
-    if (sink) {
-      const f = new StreamingFuture<unknown>();
-      attach(f, sink);
-      future = f;
-    } else future = new Future<unknown>();
+    const handle: FutureHandle = sink ? createStreamingFuture(sink) : createFuture();
+    const future = handle.future;
     if (this.#closing) {
-      settle(future, 'rejected', new ExecutorShutdownError());
+      handle.settle('rejected', new ExecutorShutdownError());
       return future;
     }
     const signal = options?.signal;
@@ -266,7 +263,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     }
     if (this.#reserved > 0) this.#reserved--;
     else if (this.#room() <= 0) {
-      settle(future, 'rejected', new QueueFullError(this.#maxQueue));
+      handle.settle('rejected', new QueueFullError(this.#maxQueue));
       return future;
     }
     const job: Pending = {
@@ -274,6 +271,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
       name,
       args,
       future,
+      handle,
       chunk,
       priority: options?.priority ?? 0,
       timeout: options?.timeout ?? this.#taskTimeout,
@@ -287,7 +285,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
       sink,
     };
     if (sink) sink.pull = (n) => this.#control({ c: 'pull', id: job.id, n });
-    bind(future, this, job);
+    handle.bind(this, job);
     if (signal) {
       job.onAbort = () => future.cancel(signal.reason);
       signal.addEventListener('abort', job.onAbort, { once: true });
@@ -338,7 +336,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   /** Settle a job's Future (once) and count the outcome. */
   #finish(job: Pending, state: 'fulfilled' | 'rejected', outcome: unknown): void {
     if (job.onAbort) job.signal?.removeEventListener('abort', job.onAbort);
-    if (!settle(job.future, state, outcome)) return;
+    if (!job.handle.settle(state, outcome)) return;
     if (state === 'fulfilled') this.#counts.completed++;
     else {
       this.#counts.failed++;

@@ -1,33 +1,52 @@
 /**
  * Building blocks for backends that do not run on the core scheduler (a
- * distributed queue, for instance): settle and bind Futures, encode errors,
+ * distributed queue, for instance): create Futures it alone can settle, encode errors,
  * validate options, and the priority queue. Not for application code.
  * @module
  */
-import { bindFuture, type CancelOwner, type Future, settleFuture } from './future.js';
-import { attachSink, StreamIterator, type StreamingFuture, type StreamSink, streamingOf, type TaskStream } from './stream.js';
+import { bindFuture, type CancelOwner, Future, settleFuture } from './future.js';
+import { attachSink, StreamIterator, StreamingFuture, type StreamSink, streamingOf, type TaskStream } from './stream.js';
 
 export type { CancelOwner } from './future.js';
 export { checkTaskOptions, type ResolvedOptions, resolveOptions } from './options.js';
 export { type ChunkResult, decodeError, type EncodedError, encodeError } from './protocol.js';
 export { type Queued, TaskQueue } from './queue.js';
 export { serializationFailure } from './serialization.js';
+export { isProxyReserved } from './task-names.js';
 export { checkHighWaterMark, checkIdleTimeout, DEFAULT_HIGH_WATER_MARK, StreamIterator, StreamSink } from './stream.js';
 
-/** Settle a Future from its backend. Returns false when it had already settled (the outcome is dropped). */
-export function settle(future: Future<unknown>, state: 'fulfilled' | 'rejected' | 'cancelled', outcome: unknown): boolean {
-  return settleFuture(future, state, outcome);
+/**
+ * A Future and the only means to settle it and tell it who runs it. A backend
+ * keeps the handle to itself and hands out `future`: code that holds the
+ * Future alone (an application, another backend) cannot settle or rebind it.
+ */
+export interface FutureHandle<F extends Future<unknown> = Future<unknown>> {
+  /** The Future to give the caller. */
+  readonly future: F;
+  /** Settle the Future. Returns false when it had already settled (the outcome is dropped). */
+  settle(state: 'fulfilled' | 'rejected' | 'cancelled', outcome: unknown): boolean;
+  /** Tell the Future who runs it: `cancel()` calls `owner.cancel(key, reason)`, `state` asks `owner.started(key)`. */
+  bind<K>(owner: CancelOwner<K>, key: K): void;
 }
 
-/** Tell a Future who runs it: `cancel()` calls `owner.cancel(key, reason)`, `state` asks `owner.started(key)`. */
-export function bind<K>(future: Future<unknown>, owner: CancelOwner<K>, key: K): void {
-  bindFuture(future, owner as CancelOwner<never>, key);
+function handle<F extends Future<unknown>>(future: F): FutureHandle<F> {
+  return {
+    future,
+    settle: (state, outcome) => settleFuture(future, state, outcome),
+    bind: (owner, key) => bindFuture(future, owner as CancelOwner<never>, key),
+  };
 }
-export { isProxyReserved } from './task-names.js';
 
-/** Give a StreamingFuture the sink its items are delivered to. */
-export function attach(future: StreamingFuture<unknown>, sink: StreamSink): void {
+/** A new pending Future, with the handle that settles it. */
+export function createFuture(): FutureHandle {
+  return handle(new Future<unknown>());
+}
+
+/** A new pending Future that can also be iterated as a stream of the items delivered to `sink`, with its handle. */
+export function createStreamingFuture(sink: StreamSink): FutureHandle<StreamingFuture<unknown>> {
+  const future = new StreamingFuture<unknown>();
   attachSink(future, sink);
+  return handle(future);
 }
 
 /**
