@@ -12,8 +12,8 @@ export { checkTaskOptions, type ResolvedOptions, resolveOptions } from './option
 export { type ChunkResult, decodeError, type EncodedError, encodeError } from './protocol.js';
 export { type Queued, TaskQueue } from './queue.js';
 export { serializationFailure } from './serialization.js';
-export { isProxyReserved } from './task-names.js';
 export { checkHighWaterMark, checkIdleTimeout, DEFAULT_HIGH_WATER_MARK, StreamIterator, StreamSink } from './stream.js';
+export { isProxyReserved } from './task-names.js';
 
 /**
  * A Future and the only means to settle it and tell it who runs it. A backend
