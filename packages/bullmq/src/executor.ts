@@ -410,10 +410,13 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     } catch {
       return;
     }
+    // Anyone with the Redis connection can write a job's progress: take only Offload's two shapes.
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return;
     if ('y' in msg) {
-      job.sink?.pushAll(msg.y);
+      if (Array.isArray(msg.y)) job.sink?.pushAll(msg.y);
       return;
     }
+    if (!('p' in msg)) return;
     const fn = job.onProgress;
     if (!fn) return;
     try {
