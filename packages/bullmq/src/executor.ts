@@ -397,8 +397,15 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     if (!job) return;
     this.#release(job);
     if (job.future.done()) return;
-    const failure = decodeFailure(reason);
-    this.#finish(job, 'rejected', failure ? failure.thrown : stalledError(job.name, reason));
+    let thrown: unknown;
+    try {
+      const failure = decodeFailure(reason);
+      thrown = failure ? failure.thrown : stalledError(job.name, reason);
+    } catch (error) {
+      // Not written by an Offload worker (another client of the queue), or damaged on the way.
+      thrown = new SerializationError(`The failure of task "${job.name}" could not be decoded: ${(error as Error).message}`, { cause: error });
+    }
+    this.#finish(job, 'rejected', thrown);
   }
 
   #onProgress(id: string, data: unknown): void {

@@ -1,16 +1,17 @@
 /**
- * A job's progress is written by whoever holds the Redis connection, not only
- * by Offload's worker: anything another process writes there (a number, null,
- * text that is not Offload's encoding, an encoded value of the wrong shape)
- * is ignored, and the job's Future still settles with the task's real result.
+ * A job's progress, result and failure are written by whoever holds the Redis
+ * connection, not only by Offload's worker: anything another client writes
+ * there (a number, null, text that is not Offload's encoding, an encoded value
+ * of the wrong shape) never leaves a Future waiting: junk progress is ignored,
+ * a result or failure that cannot be decoded rejects with SerializationError.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createExecutor } from '@offload/bullmq';
-import { Queue } from 'bullmq';
+import { createExecutor, SerializationError } from '@offload/bullmq';
+import { Queue, Worker } from 'bullmq';
 import { stringify } from 'devalue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisMissing, required, startRedis, startWorkerProcess, stopChild, type TestRedis } from './cluster.js';
@@ -32,7 +33,7 @@ const FORGED: unknown[] = [
   stringify([1, 2]),
 ];
 
-describe.skipIf(Boolean(why) && !required)('bullmq: progress written by someone else', () => {
+describe.skipIf(Boolean(why) && !required)('bullmq: what another client of the queue writes', () => {
   let redis: TestRedis;
   let worker: ChildProcess | undefined;
   let dir: string;
@@ -84,6 +85,25 @@ describe.skipIf(Boolean(why) && !required)('bullmq: progress written by someone 
         if (got.length === 10) break;
       }
       expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    } finally {
+      await foreign.close();
+    }
+  });
+
+  it('a job run by a worker that is not Offload’s settles with SerializationError, whatever it returns or throws', async () => {
+    const other = 'hostile-foreign';
+    await using ex = createExecutor(effects, { connection: redis.url, queue: other });
+    const foreign = new Worker(
+      other,
+      async (job) => {
+        if (job.data.a.includes('throw')) throw new Error('offload:error:[not devalue');
+        return 'not devalue';
+      },
+      { connection: { url: redis.url, maxRetriesPerRequest: null } },
+    );
+    try {
+      await expect(ex.submit('waitForAbort', ['throw', 1])).rejects.toBeInstanceOf(SerializationError);
+      await expect(ex.submit('waitForAbort', ['return', 1])).rejects.toBeInstanceOf(SerializationError);
     } finally {
       await foreign.close();
     }
