@@ -107,9 +107,11 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
   sweep.unref();
 
   const processor = async (job: Job<JobData>): Promise<string> => {
-    const d = job.data;
     const id = job.id as string;
     if (cancelled.has(id)) throw failure(new CancelledError());
+    const d = readJobData(job.data);
+    if (!d) throw failure(new WorkerInitError(`Job ${id} of queue "${options.queue}" was not added by an Offload executor; this worker runs only those.`));
+    // The module URL as the loader will see it (with "..", "%2e%2e" and the like resolved), under the root.
     if (!d.m.startsWith(rootDir)) throw failure(new WorkerInitError(`This worker serves task modules under ${rootDir} only; the job asks for ${d.m}.`));
     let pool: Pool;
     let args: unknown[];
@@ -182,6 +184,17 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
       await Promise.all([close(sub), close(client)]);
     },
   };
+}
+
+/** The job's data if it has the shape an Offload executor writes, with its module URL normalized; otherwise undefined. */
+function readJobData(data: unknown): JobData | undefined {
+  const d = data as JobData | null;
+  if (typeof d !== 'object' || d === null || typeof d.m !== 'string' || typeof d.a !== 'string') return undefined;
+  try {
+    return { ...d, m: new URL(d.m).href };
+  } catch {
+    return undefined;
+  }
 }
 
 function serializationOfResult(name: string, error: unknown): Error {

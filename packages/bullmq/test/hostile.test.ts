@@ -6,12 +6,12 @@
  * a result or failure that cannot be decoded rejects with SerializationError.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createExecutor, SerializationError } from '@offload/bullmq';
-import { Queue, Worker } from 'bullmq';
+import { Queue, QueueEvents, Worker } from 'bullmq';
 import { stringify } from 'devalue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisMissing, required, startRedis, startWorkerProcess, stopChild, type TestRedis } from './cluster.js';
@@ -105,6 +105,36 @@ describe.skipIf(Boolean(why) && !required)('bullmq: what another client of the q
       await expect(ex.submit('waitForAbort', ['throw', 1])).rejects.toBeInstanceOf(SerializationError);
       await expect(ex.submit('waitForAbort', ['return', 1])).rejects.toBeInstanceOf(SerializationError);
     } finally {
+      await foreign.close();
+    }
+  });
+
+  it('the worker machine refuses a job it did not get from an Offload executor, and a module reached by ".." out of its root', async () => {
+    const trace = join(dir, 'escaped.txt');
+    const outside = join(dir, 'escape.mjs');
+    writeFileSync(outside, `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(trace)}, 'loaded\\n');\n`);
+    const rootDir = new URL('./fixtures/', import.meta.url).href;
+    const up = '../'.repeat(new URL(rootDir).pathname.split('/').length - 2);
+    const foreign = new Queue(queue, { connection: { url: redis.url } });
+    const events = new QueueEvents(queue, { connection: { url: redis.url } });
+    try {
+      await events.waitUntilReady();
+      const outcome = async (data: unknown) => {
+        const job = await foreign.add('waitForAbort', data);
+        return job.waitUntilFinished(events, 20_000).then(
+          () => 'completed',
+          (e: Error) => e.message,
+        );
+      };
+      expect(await outcome({})).toContain('was not added by an Offload executor');
+      expect(await outcome({ m: 'not a url', a: stringify([]), g: 100 })).toContain('was not added by an Offload executor');
+      for (const dots of [up, up.replaceAll('..', '%2e%2e')]) {
+        const m = `${rootDir}${dots}${outside.slice(1)}`;
+        expect(await outcome({ m, a: stringify([]), g: 100 })).toContain('serves task modules under');
+      }
+      expect(existsSync(trace)).toBe(false);
+    } finally {
+      await events.close();
       await foreign.close();
     }
   });
