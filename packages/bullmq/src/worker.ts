@@ -2,7 +2,8 @@
  * The worker side: a BullMQ Worker whose jobs run in a local
  * `@offload/node-worker` executor (worker_threads), so CPU-bound tasks never
  * block BullMQ's event loop (which would make it flag jobs as stalled).
- * Cancellations of running jobs arrive by Redis pub/sub.
+ * Cancellations of running jobs arrive by Redis pub/sub. A job whose module
+ * or init cannot start on this machine goes back to the queue for another.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -66,10 +67,10 @@ const POOL_IDLE = 60_000;
 const RECENT_CANCELS = 10_000;
 
 /** How long (ms) a machine gives back, without trying again, the jobs of a kind it could not start. */
-export const REFUSE_FOR = 30_000;
+const REFUSE_FOR = 30_000;
 
 /** Most times a job is given back before its start failure is final, whatever the count of machines says. */
-export const MAX_REFUSALS = 100;
+const MAX_REFUSALS = 100;
 
 /** A job given back waits this long (ms) per refusal so far, at most 1 s, so that a machine able to run it takes it first. */
 const GIVE_BACK_STEP = 50;
