@@ -198,6 +198,9 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     this.#events = new QueueEvents(queue, { connection: this.#eventsClient, prefix: this.#prefix, lastEventId: `${Date.now() - 60_000}-0` });
     this.#events.on('error', noop);
     this.#events.on('active', ({ jobId }) => this.#onActive(jobId));
+    // Given back by a machine that could not start it, or waiting for a retry: not running any more.
+    this.#events.on('delayed', ({ jobId }) => this.#onBack(jobId));
+    this.#events.on('waiting', ({ jobId }) => this.#onBack(jobId));
     this.#events.on('completed', ({ jobId, returnvalue }) => this.#onCompleted(jobId, returnvalue));
     this.#events.on('failed', ({ jobId, failedReason }) => this.#onFailed(jobId, failedReason));
     this.#events.on('progress', ({ jobId, data }) => this.#onProgress(jobId, data));
@@ -368,6 +371,11 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     const job = this.#jobs.get(id);
     if (job?.state !== 'sent') return;
     job.state = 'active';
+  }
+
+  #onBack(id: string): void {
+    const job = this.#jobs.get(id);
+    if (job?.state === 'active') job.state = 'sent';
   }
 
   #onCompleted(id: string, returnvalue: unknown): void {
