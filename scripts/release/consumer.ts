@@ -65,13 +65,16 @@ const candidates = `[
   115797848077099, 1099726899285419, 17, 4,
 ]`;
 
-// Plain .mjs runs on Node 20, which has no \`await using\` yet: shut down in finally.
-const mainJs = (backend: string) => `import { createExecutor } from '${backend}';
+/**
+ * The example's main.mjs for `backend`, creating its executor with `options` (source text).
+ * Plain .mjs runs on Node 20, which has no \`await using\` yet: shut down in finally.
+ */
+export const mainJs = (backend: string, options = '{ maxWorkers: 2 }') => `import { createExecutor } from '${backend}';
 import { asCompleted } from '@offload/core';
 
 const PRIMES = ${candidates};
 
-const ex = createExecutor(new URL('./tasks.mjs', import.meta.url), { maxWorkers: 2 });
+const ex = createExecutor(new URL('./tasks.mjs', import.meta.url), ${options});
 try {
   const futures = PRIMES.map((n) => ex.submit('isPrime', [n]));
   for await (const done of asCompleted(futures)) {

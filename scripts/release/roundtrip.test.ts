@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { redisMissing, required as redisRequired, startRedis, stopChild } from '../../packages/bullmq/test/cluster.js';
-import { describeTree, exampleTsconfig, expectedLines, type InstalledPackage, installedPackages, resultLines, writeExample } from './consumer.js';
+import { describeTree, exampleTsconfig, expectedLines, type InstalledPackage, installedPackages, mainJs, resultLines, writeExample } from './consumer.js';
 import { killGroup, type RunResult, run } from './exec.js';
 import { type Registry, startRegistry } from './registry.js';
 import { copyWorkspace, publishedPackages, repoRoot } from './workspace.js';
@@ -259,21 +259,7 @@ describe('release round trip through a local registry', () => {
 });
 
 // The bullmq example: the same tasks module, a caller that names the Redis and the queue.
-const bullmqMain = `import { asCompleted } from '@offload/core';
-import { createExecutor } from '@offload/bullmq';
-
-const PRIMES = [112272535095293, 112582705942171, 112272535095293, 115280095190773, 115797848077099, 1099726899285419, 17, 4];
-
-const ex = createExecutor(new URL('./tasks.mjs', import.meta.url), { connection: process.env.REDIS_URL, queue: 'primes' });
-try {
-  const futures = PRIMES.map((n) => ex.submit('isPrime', [n]));
-  for await (const done of asCompleted(futures)) {
-    console.log(\`\${PRIMES[done.index]} is prime: \${await done.future}\`);
-  }
-} finally {
-  await ex.shutdown();
-}
-`;
+const bullmqMain = mainJs('@offload/bullmq', "{ connection: process.env.REDIS_URL, queue: 'primes' }");
 
 /** Resolve when an offload-worker process says it serves; reject when it exits first or takes over 30 s. */
 function serving(child: ChildProcess): Promise<void> {

@@ -21,8 +21,15 @@ const platform: Platform = {
   createPool: async (config) => {
     if (config.backend === 'local') return createExecutor<Tasks>(taskModule(), poolOptions(config));
     // Tasks as BullMQ jobs, run by `offload-worker --queue <queue> --redis <url> src/tasks.ts` on any machine.
+    // --workers bounds the jobs in BullMQ at once (maxWorkers would be ignored: the threads are the
+    // worker machines'); --max-queue the tasks held back beyond them, as with the local pool.
     const bullmq = await import('@offload/bullmq');
-    return bullmq.createExecutor<Tasks>(taskModule(), { connection: config.redis, queue: config.queue, maxWorkers: config.workers, maxQueue: config.maxQueue });
+    return bullmq.createExecutor<Tasks>(taskModule(), {
+      connection: config.redis,
+      queue: config.queue,
+      maxInFlight: config.workers,
+      maxQueue: config.maxQueue,
+    });
   },
   listen: (server, config) =>
     new Promise((resolve, reject) => {

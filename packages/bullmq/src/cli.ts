@@ -4,6 +4,7 @@
  * serve a BullMQ queue with the tasks of a module, on every core of this machine.
  * @module
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,6 +33,12 @@ if (values.help || !values.queue || !modulePath) {
   process.exit(values.help ? 0 : 2);
 }
 
+// A machine started on a module it does not have serves nothing: say so and exit, rather than refuse every job.
+if (!existsSync(resolve(modulePath))) {
+  process.stderr.write(`offload-worker: task module ${resolve(modulePath)} not found\n`);
+  process.exit(1);
+}
+
 const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
 const worker = startWorker(pathToFileURL(resolve(modulePath)), {
   connection: values.redis as string,
@@ -41,6 +48,8 @@ const worker = startWorker(pathToFileURL(resolve(modulePath)), {
   prefix: values.prefix,
   stalledInterval: num(values['stalled-interval']),
   lockDuration: num(values['lock-duration']),
+  // A kind of job this machine cannot start (its module or init fails here) goes to other machines; say which.
+  log: (message) => process.stderr.write(`${message}\n`),
 });
 
 await worker.ready;

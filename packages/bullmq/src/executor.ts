@@ -198,6 +198,9 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     this.#events = new QueueEvents(queue, { connection: this.#eventsClient, prefix: this.#prefix, lastEventId: `${Date.now() - 60_000}-0` });
     this.#events.on('error', noop);
     this.#events.on('active', ({ jobId }) => this.#onActive(jobId));
+    // Given back by a machine that could not start it, or waiting for a retry: not running any more.
+    this.#events.on('delayed', ({ jobId }) => this.#onBack(jobId));
+    this.#events.on('waiting', ({ jobId }) => this.#onBack(jobId));
     this.#events.on('completed', ({ jobId, returnvalue }) => this.#onCompleted(jobId, returnvalue));
     this.#events.on('failed', ({ jobId, failedReason }) => this.#onFailed(jobId, failedReason));
     this.#events.on('progress', ({ jobId, data }) => this.#onProgress(jobId, data));
@@ -370,6 +373,11 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     job.state = 'active';
   }
 
+  #onBack(id: string): void {
+    const job = this.#jobs.get(id);
+    if (job?.state === 'active') job.state = 'sent';
+  }
+
   #onCompleted(id: string, returnvalue: unknown): void {
     const job = this.#jobs.get(id);
     if (!job) return;
@@ -397,8 +405,15 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     if (!job) return;
     this.#release(job);
     if (job.future.done()) return;
-    const failure = decodeFailure(reason);
-    this.#finish(job, 'rejected', failure ? failure.thrown : stalledError(job.name, reason));
+    let thrown: unknown;
+    try {
+      const failure = decodeFailure(reason);
+      thrown = failure ? failure.thrown : stalledError(job.name, reason);
+    } catch (error) {
+      // Not written by an Offload worker (another client of the queue), or damaged on the way.
+      thrown = new SerializationError(`The failure of task "${job.name}" could not be decoded: ${(error as Error).message}`, { cause: error });
+    }
+    this.#finish(job, 'rejected', thrown);
   }
 
   #onProgress(id: string, data: unknown): void {
@@ -410,10 +425,13 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     } catch {
       return;
     }
+    // Anyone with the Redis connection can write a job's progress: take only Offload's two shapes.
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return;
     if ('y' in msg) {
-      job.sink?.pushAll(msg.y);
+      if (Array.isArray(msg.y)) job.sink?.pushAll(msg.y);
       return;
     }
+    if (!('p' in msg)) return;
     const fn = job.onProgress;
     if (!fn) return;
     try {

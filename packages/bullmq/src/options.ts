@@ -66,6 +66,8 @@ export interface JobData {
   d?: number;
   /** `concurrentTasksPerWorker` of the caller, when above 1. */
   w?: number;
+  /** The worker machines that could not start this job and gave it back, one entry per refusal. */
+  x?: string[];
 }
 
 /** The Future of a job whose result can no longer arrive. */

@@ -5,7 +5,7 @@
  * before the job's completion).
  * @module
  */
-import { CancelledError, type Executor, SerializationError } from '@offload/core';
+import { CancelledError, type Executor, SerializationError, WorkerInitError } from '@offload/core';
 import { type ChunkResult, encodeError, isGeneratorStream } from '@offload/core/backend';
 import type { Job } from 'bullmq';
 import { encode } from './codec.js';
@@ -125,7 +125,8 @@ export async function runChunk(
     const onProgress = out ? (v: unknown) => out.progress(v) : undefined;
     for await (const v of ex.map(job.name, inputs, { chunkSize: inputs.length, timeout, signal: ac.signal, onProgress })) values.push(v);
   } catch (error) {
-    if (error instanceof CancelledError) throw error;
+    // A chunk none of whose inputs could start here is given back whole (see the worker's refusals).
+    if (error instanceof CancelledError || (error instanceof WorkerInitError && values.length === 0 && ex.stats().workers === 0)) throw error;
     return [values, values.length, encodeError(error)];
   }
   return [values];

@@ -2,14 +2,16 @@
  * The worker side: a BullMQ Worker whose jobs run in a local
  * `@offload/node-worker` executor (worker_threads), so CPU-bound tasks never
  * block BullMQ's event loop (which would make it flag jobs as stalled).
- * Cancellations of running jobs arrive by Redis pub/sub.
+ * Cancellations of running jobs arrive by Redis pub/sub. A job whose module
+ * or init cannot start on this machine goes back to the queue for another.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { CancelledError, type Executor, OffloadError, SerializationError, WorkerCrashedError, WorkerInitError } from '@offload/core';
 import { createExecutor } from '@offload/node-worker';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { decode, encode, encodeFailure } from './codec.js';
 import { cancelChannel, close, connect, type RedisConnection, readControl } from './connection.js';
 import type { JobData } from './options.js';
@@ -33,6 +35,12 @@ export interface StartWorkerOptions {
   lockDuration?: number;
   /** Times a job may stall before it fails. Default 1. */
   maxStalledCount?: number;
+  /**
+   * Where the worker reports a kind of job it cannot start here (its task
+   * module or `init` failed on this machine) and gives back to the queue.
+   * Default: nowhere. The CLI writes these lines to stderr.
+   */
+  log?: (message: string) => void;
 }
 
 /** A running worker. */
@@ -58,6 +66,21 @@ const POOL_IDLE = 60_000;
 /** Remembered broadcast cancellations, for a job whose cancel arrived before the job did. */
 const RECENT_CANCELS = 10_000;
 
+/** How long (ms) a machine gives back, without trying again, the jobs of a kind it could not start. */
+const REFUSE_FOR = 30_000;
+
+/** Most times a job is given back before its start failure is final, whatever the count of machines says. */
+const MAX_REFUSALS = 100;
+
+/** A job given back waits this long (ms) per refusal so far, at most 1 s, so that a machine able to run it takes it first. */
+const GIVE_BACK_STEP = 50;
+
+/** A kind of job this machine could not start, and until when it gives such jobs back. */
+interface Refusal {
+  error: WorkerInitError;
+  until: number;
+}
+
 const toHref = (u: URL | string): string => (u instanceof URL ? u.href : /^[a-z][a-z0-9+.-]*:/i.test(u) ? u : pathToFileURL(u).href);
 
 /** A failure for BullMQ: the caller re-creates the error; Offload's own errors (not crashes) are final. */
@@ -81,13 +104,17 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
   const executors = new Map<string, Pool>();
   const running = new Map<string, Control>();
   const cancelled = new Set<string>();
+  const refusing = new Map<string, Refusal>();
+  const log = options.log ?? (() => {});
+  /** This worker, in the list of machines that refused a job. */
+  const me = randomUUID();
 
   // Every thread is started up front (minWorkers = concurrency): a short job must never be sent
   // ahead to a thread stuck in a long one while a thread that could run it is not started yet.
   // A pool (one per module, init, cancelGrace and concurrentTasksPerWorker) unused for
   // POOL_IDLE ms is shut down, so pools of past callers do not keep their threads.
   const poolFor = (d: JobData): Pool => {
-    const key = `${d.m}\0${d.i ?? ''}\0${d.g}\0${d.w ?? 1}`;
+    const key = kindOf(d);
     let pool = executors.get(key);
     if (!pool) {
       const init = d.i === undefined ? undefined : (decode(d.i) as unknown[]);
@@ -106,11 +133,44 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
   }, POOL_IDLE / 2);
   sweep.unref();
 
-  const processor = async (job: Job<JobData>): Promise<string> => {
-    const d = job.data;
+  // A job whose module or init cannot start on this machine goes back to the queue for another
+  // machine, unless every worker connected to the queue has refused it (or it was refused
+  // MAX_REFUSALS times): then its start failure is final and the caller's Future rejects with it.
+  // This machine gives jobs of that kind back for REFUSE_FOR ms without trying again.
+  const giveBack = async (job: Job<JobData>, token: string | undefined, error: WorkerInitError): Promise<never> => {
+    const refusals = [...(job.data.x ?? []), me];
+    const workers = await counter.getWorkersCount().catch(() => 0);
+    if (new Set(refusals).size >= workers || refusals.length >= MAX_REFUSALS) throw failure(error);
+    await job.updateData({ ...job.data, x: refusals });
+    await job.moveToDelayed(Date.now() + Math.min(1000, GIVE_BACK_STEP * refusals.length), token);
+    throw new DelayedError();
+  };
+  const refuse = (job: Job<JobData>, token: string | undefined, error: WorkerInitError): Promise<never> => {
+    // Called only for jobs readJobData accepted, so their module URL as the pools key it.
+    const d = readJobData(job.data) as JobData;
+    const kind = kindOf(d);
+    if (!refusing.has(kind))
+      log(`offload-worker: cannot start task module ${d.m} on this machine (${error.message}); its jobs go to other machines for ${REFUSE_FOR / 1000} s`);
+    refusing.set(kind, { error, until: Date.now() + REFUSE_FOR });
+    const pool = executors.get(kind);
+    if (pool && pool.jobs === 0) {
+      executors.delete(kind);
+      pool.ex.shutdown({ cancelPending: true }).catch(() => {});
+    }
+    return giveBack(job, token, error);
+  };
+
+  const processor = async (job: Job<JobData>, token?: string): Promise<string> => {
     const id = job.id as string;
     if (cancelled.has(id)) throw failure(new CancelledError());
-    if (!d.m.startsWith(rootDir)) throw failure(new WorkerInitError(`This worker serves task modules under ${rootDir} only; the job asks for ${d.m}.`));
+    const d = readJobData(job.data);
+    if (!d) throw failure(new WorkerInitError(`Job ${id} of queue "${options.queue}" was not added by an Offload executor; this worker runs only those.`));
+    const refusal = refusing.get(kindOf(d));
+    if (refusal && refusal.until > Date.now()) return giveBack(job, token, refusal.error);
+    if (refusal) refusing.delete(kindOf(d));
+    // The module URL as the loader will see it (with "..", "%2e%2e" and the like resolved), under the root.
+    if (!d.m.startsWith(rootDir))
+      return refuse(job, token, new WorkerInitError(`This worker serves task modules under ${rootDir} only; the job asks for ${d.m}.`));
     let pool: Pool;
     let args: unknown[];
     try {
@@ -122,6 +182,7 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
     const out = d.r || d.s ? new Outbox(job) : undefined;
     const set = (c: Control) => running.set(id, c);
     const ex = pool.ex;
+    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
     pool.jobs++;
     try {
       let value: unknown;
@@ -129,19 +190,26 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
       else if (d.c) value = await runChunk(ex, job, args, d.t, set, out);
       else value = await runOne(ex, job, args, d.t, set, out);
       await out?.flush();
-      try {
-        return encode(value);
-      } catch (error) {
-        throw new UnrecoverableError(encodeFailure(serializationOfResult(job.name, error)));
-      }
+      outcome = { ok: true, value };
     } catch (error) {
       await out?.flush();
-      if (error instanceof UnrecoverableError) throw error;
-      throw failure(error);
+      outcome = { ok: false, error };
     } finally {
       running.delete(id);
       pool.jobs--;
       pool.last = Date.now();
+    }
+    if (!outcome.ok) {
+      const { error } = outcome;
+      if (error instanceof UnrecoverableError) throw error;
+      // No thread of the pool could start (a task's own WorkerInitError would come from a live thread).
+      if (error instanceof WorkerInitError && ex.stats().workers === 0) return refuse(job, token, error);
+      throw failure(error);
+    }
+    try {
+      return encode(outcome.value);
+    } catch (error) {
+      throw new UnrecoverableError(encodeFailure(serializationOfResult(job.name, error)));
     }
   };
 
@@ -157,6 +225,9 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
     ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
   });
   worker.on('error', () => {});
+  // Counts the worker processes connected to the queue (a refused job is final once each has refused it).
+  const counter = new Queue(options.queue, { connection: client, prefix });
+  counter.on('error', () => {});
 
   const sub = connect(options.connection, 'offload-worker-cancel');
   sub.on('error', () => {});
@@ -177,12 +248,27 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
     async close() {
       clearInterval(sweep);
       await worker.close();
+      await counter.close().catch(() => {});
       await Promise.all([...executors.values()].map(({ ex }) => ex.shutdown({ cancelPending: true, cancelRunning: true })));
       // BullMQ leaves a connection it was given open: close ours.
       await Promise.all([close(sub), close(client)]);
     },
   };
 }
+
+/** The job's data if it has the shape an Offload executor writes, with its module URL normalized; otherwise undefined. */
+function readJobData(data: unknown): JobData | undefined {
+  const d = data as JobData | null;
+  if (typeof d !== 'object' || d === null || typeof d.m !== 'string' || typeof d.a !== 'string') return undefined;
+  try {
+    return { ...d, m: new URL(d.m).href };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Jobs of one kind share a local executor: same module, init, cancelGrace and concurrentTasksPerWorker. */
+const kindOf = (d: JobData): string => `${d.m}\0${d.i ?? ''}\0${d.g}\0${d.w ?? 1}`;
 
 function serializationOfResult(name: string, error: unknown): Error {
   return new SerializationError(`The result of task "${name}" cannot be sent back to the caller: ${(error as Error).message}`, { cause: error });

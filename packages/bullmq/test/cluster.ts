@@ -107,7 +107,8 @@ export async function startRedis(): Promise<TestRedis> {
   };
 }
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/** The built `offload-worker` CLI. */
+export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 /** Start `offload-worker` as its own OS process (as a worker machine would run it). */
 export async function startWorkerProcess(opts: {
@@ -117,13 +118,16 @@ export async function startWorkerProcess(opts: {
   root?: string;
   concurrency?: number;
   stalledInterval?: number;
+  lockDuration?: number;
+  /** Variables added to its environment (its worker threads see them too). */
+  env?: Record<string, string>;
 }): Promise<ChildProcess> {
   const args = [CLI, '--queue', opts.queue, '--redis', opts.url, '--concurrency', String(opts.concurrency ?? 4)];
   if (opts.root) args.push('--root', opts.root);
   if (opts.stalledInterval) args.push('--stalled-interval', String(opts.stalledInterval));
   if (opts.lockDuration) args.push('--lock-duration', String(opts.lockDuration));
   args.push(opts.module);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   await waitFor(child, 'offload-worker: serving', 20_000, 'offload-worker');
   return child;
 }

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { capabilities, createExecutor } from '@offload/bullmq';
+import { type BullExecutorOptions, capabilities, createExecutor } from '@offload/bullmq';
 import { cases } from '@offload/conformance';
 import { registerConformance } from '@offload/conformance/vitest';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -46,6 +46,11 @@ if (why) {
     flags: { bootstrap: true, processExit: true },
     fixture: (name) => new URL(`${name}.js`, fixtures),
     create: (module, options) => createExecutor(module, { ...options, connection: (redis as TestRedis).url, queue }),
+    // The caller's own bound over BullMQ: jobs it keeps in the queue at once; the rest wait in it, by priority.
+    slots: (n) => {
+      const options: Omit<BullExecutorOptions, 'connection' | 'queue'> = { maxInFlight: n };
+      return options;
+    },
     exitsAfterShutdown: () =>
       new Promise((resolve) => {
         const program = fileURLToPath(new URL('./exit-program.mjs', import.meta.url));

@@ -1,8 +1,8 @@
 /**
  * What a caller's cancel, `break` and backpressure do on the worker machine,
  * seen through files the tasks write there (a probe task would land on any
- * machine of the pool, so the conformance cases that read per-worker state
- * do not apply to this backend; these tests prove the same behaviour).
+ * machine of the pool, so the conformance cases' checks that read per-worker
+ * state do not apply to this backend; these tests prove the same behaviour).
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -39,6 +39,23 @@ describe.skipIf(Boolean(why) && !required)('bullmq: effects on the worker machin
     await redis?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 30_000);
+
+  it('a task cancelled, or aborted by its signal, while it waits in the caller (maxInFlight 1) never runs on a worker machine', async () => {
+    await using ex = createExecutor(effects, { connection: redis.url, queue, maxInFlight: 1 });
+    const trace = file();
+    const blocker = ex.submit('mark', [trace, 'blocker', 200]);
+    const victim = ex.submit('mark', [trace, 'victim']);
+    const ac = new AbortController();
+    const aborted = ex.submit('mark', [trace, 'aborted'], { signal: ac.signal });
+    const after = ex.submit('mark', [trace, 'after']);
+    expect(ex.stats()).toMatchObject({ queued: 3, running: 1 });
+    victim.cancel();
+    ac.abort();
+    await expect(victim).rejects.toBeInstanceOf(CancelledError);
+    await expect(aborted).rejects.toBeInstanceOf(CancelledError);
+    expect(await Promise.all([blocker, after])).toEqual(['blocker', 'after']);
+    expect(lines(trace)).toEqual(['blocker', 'after']);
+  });
 
   it('cancelling a running task aborts the signal it sees on its worker machine', async () => {
     await using ex = createExecutor(effects, { connection: redis.url, queue, cancelGrace: 2000 });

@@ -32,6 +32,14 @@ export interface Target {
   fixture(name: FixtureName): URL | string;
   /** Build an executor on a module. */
   create(module: URL | string, options?: ExecutorOptions): Executor<TaskMap>;
+  /**
+   * Options under which at most `n` of an executor's tasks leave the caller at
+   * once (running, or handed to the backend) and the rest wait in the
+   * executor's own queue, by priority, counting against `maxQueue`. Default
+   * `{ maxWorkers: n }`; a backend whose workers are not the caller's maps
+   * it to its own bound (BullMQ: `maxInFlight`).
+   */
+  slots?(n: number): ExecutorOptions;
   /** Run a small program that uses the executor and shuts it down; resolve with whether it exited by itself. */
   exitsAfterShutdown?(): Promise<{ exited: boolean; detail: string }>;
 }
@@ -44,6 +52,8 @@ export interface Ctx {
   target: Target;
   /** An executor on the `tasks` fixture (or another), shut down after the case. */
   make(options?: ExecutorOptions, fixture?: FixtureName): Executor<Tasks>;
+  /** The target's options for "at most `n` tasks out of the caller at once, the rest queue in it" (see {@link Target.slots}). */
+  slots(n: number): ExecutorOptions;
   sleep(ms: number): Promise<void>;
 }
 
@@ -77,6 +87,7 @@ export async function runCase(target: Target, c: Case): Promise<void> {
       made.push(ex);
       return ex as unknown as Executor<Tasks>;
     },
+    slots: (n) => target.slots?.(n) ?? { maxWorkers: n },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
   const limit = c.timeout ?? 15_000;

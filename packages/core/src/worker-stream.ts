@@ -73,6 +73,8 @@ export function closeIterator(it: AnyIterator): Promise<void> | undefined {
 export class StreamPump {
   #credit: number;
   #stopped: { reason: unknown } | undefined;
+  /** Settles once the stopped generator's `return()` has run its `finally` blocks. */
+  #closed: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   /** Resolves (undefined) when the generator finished, rejects with its error or the stop reason. */
   readonly finished: Promise<undefined>;
@@ -103,7 +105,7 @@ export class StreamPump {
     if (this.#stopped) return;
     this.#stopped = { reason };
     // An async generator queues return() behind the step it is running; a sync one is between steps.
-    void closeIterator(this.iterator);
+    this.#closed = closeIterator(this.iterator);
     this.#wakeUp();
   }
 
@@ -111,6 +113,16 @@ export class StreamPump {
     const wake = this.#wake;
     this.#wake = undefined;
     wake?.();
+  }
+
+  /**
+   * A stopped stream ends once its generator's `finally` blocks have run (an
+   * async generator runs them after the step it was in), so the task, and its
+   * slot on the worker, ends after them, never beside the next task.
+   */
+  async #end(): Promise<never> {
+    await this.#closed;
+    throw (this.#stopped as { reason: unknown }).reason;
   }
 
   async #run(): Promise<undefined> {
@@ -125,7 +137,7 @@ export class StreamPump {
     let left = 1;
     let readAt = sent;
     for (;;) {
-      if (this.#stopped) throw this.#stopped.reason;
+      if (this.#stopped) return this.#end();
       if (this.#credit <= 0) {
         await new Promise<void>((r) => {
           this.#wake = r;
@@ -157,8 +169,7 @@ export class StreamPump {
         readAt = t;
         left = stride;
       }
-      const stopped = this.#stopped as { reason: unknown } | undefined;
-      if (stopped) throw stopped.reason;
+      if (this.#stopped as { reason: unknown } | undefined) return this.#end();
       if (r.done) return undefined;
       this.#credit--;
       if (first) {

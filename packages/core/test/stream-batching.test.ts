@@ -4,36 +4,12 @@
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Batch, type FromWorker, PROTOCOL_VERSION, packBatch, type ToWorker } from '../src/protocol.js';
-import { serve } from '../src/serve.js';
+import { PROTOCOL_VERSION } from '../src/protocol.js';
 import { StreamSink } from '../src/stream.js';
 import { MAX_CLOCK_STRIDE } from '../src/worker-stream.js';
+import { servedWorker } from './served-worker.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A worker served in memory: `send` delivers executor messages, `posts` holds what it posted (as cloned). */
-function servedWorker(tasks: Record<string, (...a: never[]) => unknown>) {
-  const posts: FromWorker[][] = [];
-  let toWorker: ((data: unknown) => void) | undefined;
-  serve(
-    {
-      post: (batch: Batch<FromWorker>) => {
-        posts.push(structuredClone(batch).m);
-      },
-      listen: (fn) => {
-        toWorker = fn;
-      },
-    },
-    tasks as never,
-  );
-  const send = (...msgs: ToWorker[]) => toWorker?.(packBatch(msgs));
-  /** The posts that carry items of stream `id`, as lists of items. */
-  const itemPosts = (id: number) =>
-    posts
-      .map((batch) => batch.flatMap((m) => (m.t === 'yields' && m.id === id ? m.values : m.t === 'yield' && m.id === id ? [m.value] : [])))
-      .filter((items) => items.length > 0);
-  return { posts, send, itemPosts };
-}
 
 const stops: (() => void)[] = [];
 afterEach(() => {

@@ -5,15 +5,12 @@
  * is evaluated in the package directory (where Deno resolves the package's
  * imports); the task module sits in a temporary directory.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binDir, packageDir } from './remote.js';
-
-const required = Boolean(process.env.CI || process.env.OFFLOAD_REQUIRE_RUNTIMES);
-const built = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
+import { built, evalProgram, evalRuntimes, required } from './eval-program.js';
+import { packageDir } from './remote.js';
 
 let root = '';
 let dir = '';
@@ -39,18 +36,10 @@ afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-for (const [runtime, args] of [
-  ['deno', ['eval']],
-  ['bun', ['-e']],
-] as const) {
-  const bin = `${binDir}${runtime}`;
-  const present = existsSync(bin);
+for (const { name: runtime, present } of evalRuntimes) {
   describe.skipIf(!present && !required)(`task module given as a file path on ${runtime}`, () => {
     it('relative and absolute paths with a space, # and % in a directory name all load the module', () => {
-      const r = spawnSync(bin, [...args, program], { cwd: packageDir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
-      expect(r.error).toBeUndefined();
-      expect(r.status, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '')).toEqual([42, 42]);
+      expect(evalProgram(runtime, program)).toEqual([42, 42]);
     });
   });
 }

@@ -4,16 +4,13 @@
  * from its .ts source, and a relative path that names no module fails with a
  * message that says how it was resolved (the current directory and the path).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binDir, packageDir } from './remote.js';
-
-const required = Boolean(process.env.CI || process.env.OFFLOAD_REQUIRE_RUNTIMES);
-const built = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
+import { built, evalProgram, evalRuntimes, required } from './eval-program.js';
+import { packageDir } from './remote.js';
 
 let dir = '';
 let program = '';
@@ -39,18 +36,10 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-for (const [runtime, args] of [
-  ['deno', ['eval']],
-  ['bun', ['-e']],
-] as const) {
-  const bin = `${binDir}${runtime}`;
-  const present = existsSync(bin);
+for (const { name: runtime, present } of evalRuntimes) {
   describe.skipIf(!present && !required)(`task modules on ${runtime}`, () => {
     it('a .ts module named as ./tasks.js loads from tasks.ts; a relative path that names nothing says what it was resolved against', () => {
-      const r = spawnSync(bin, [...args, program], { cwd: packageDir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
-      expect(r.error).toBeUndefined();
-      expect(r.status, r.stderr).toBe(0);
-      const [ts, missing] = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as [unknown, string];
+      const [ts, missing] = evalProgram(runtime, program) as [unknown, string];
       expect(ts).toBe(42);
       expect(missing).toMatch(/^WorkerInitError: /);
       expect(missing).toContain(`the path "no-such-dir/tasks.mjs" was resolved against the current directory ${packageDir.replace(/\/$/, '')}`);

@@ -4,10 +4,8 @@ import { assert, type Case, until } from '../harness.js';
 export const cancellationCases: Case[] = [
   {
     name: 'cancelling a queued task removes it: it never runs',
-    // Tasks queue in the caller only because its maxWorkers are busy.
-    needs: ['localWorkers'],
-    async run({ make }) {
-      const ex = make({ maxWorkers: 1 });
+    async run({ make, slots, target }) {
+      const ex = make(slots(1));
       const blocker = ex.submit('sleep', [60]);
       const victim = ex.submit('countRun', []);
       assert.equal(victim.cancel('not needed'), true);
@@ -16,7 +14,8 @@ export const cancellationCases: Case[] = [
       const e = await assert.rejects(victim, CancelledError, 'ERR_OFFLOAD_CANCELLED');
       assert.ok(e.message.includes('not needed'));
       await blocker;
-      assert.equal(await ex.submit('runs', []), 0, 'the cancelled task never ran');
+      // The run counter is per worker: only one the caller owns is sure to be the one the task would have used.
+      if (target.capabilities.localWorkers) assert.equal(await ex.submit('runs', []), 0, 'the cancelled task never ran');
     },
   },
   {
@@ -64,10 +63,8 @@ export const cancellationCases: Case[] = [
   },
   {
     name: 'aborting a signal later cancels a queued and a running task',
-    // Tasks queue in the caller only because its maxWorkers are busy.
-    needs: ['localWorkers'],
-    async run({ make }) {
-      const ex = make({ maxWorkers: 1, cancelGrace: 2000 });
+    async run({ make, slots, target }) {
+      const ex = make({ ...slots(1), cancelGrace: 2000 });
       await ex.submit('inc', [0]);
       const ac = new AbortController();
       const running = ex.submit('waitForAbort', [5000], { signal: ac.signal });
@@ -76,13 +73,13 @@ export const cancellationCases: Case[] = [
       ac.abort(new Error('user left'));
       await assert.rejects(running, CancelledError);
       await assert.rejects(queued, CancelledError);
-      assert.equal(await ex.submit('runs', []), 0);
+      if (target.capabilities.localWorkers) assert.equal(await ex.submit('runs', []), 0);
     },
   },
   {
     name: 'a timeout counts running time only, not time in the queue',
-    async run({ make }) {
-      const ex = make({ maxWorkers: 1 });
+    async run({ make, slots }) {
+      const ex = make(slots(1));
       const blocker = ex.submit('sleep', [300]);
       const timed = ex.submit('sleep', [50, 'in time'], { timeout: 200 });
       await blocker;

@@ -29,8 +29,8 @@ export const lifecycleCases: Case[] = [
   },
   {
     name: 'shutdown() waits for running and queued tasks, then stops every worker',
-    async run({ make }) {
-      const ex = make({ maxWorkers: 1 });
+    async run({ make, slots }) {
+      const ex = make(slots(1));
       const a = ex.submit('sleep', [50, 'a']);
       const b = ex.submit('sleep', [10, 'b']);
       await ex.shutdown();
@@ -52,10 +52,8 @@ export const lifecycleCases: Case[] = [
   },
   {
     name: 'shutdown({ cancelPending: true }) cancels queued tasks and lets the running one finish',
-    // Tasks queue in the caller only because its maxWorkers are busy.
-    needs: ['localWorkers'],
-    async run({ make }) {
-      const ex = make({ maxWorkers: 1 });
+    async run({ make, slots }) {
+      const ex = make(slots(1));
       const running = ex.submit('sleep', [60, 'done']);
       const queued = [ex.submit('inc', [1]), ex.submit('inc', [2])];
       await ex.shutdown({ cancelPending: true });

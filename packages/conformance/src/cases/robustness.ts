@@ -5,8 +5,8 @@ import { assert, type Case, until, warm } from '../harness.js';
 export const robustnessCases: Case[] = [
   {
     name: 'a worker whose init fails does not take the queue down while another worker serves',
-    // Which worker starts when is the point here; on a shared pool of machines, that is theirs.
-    needs: ['localWorkers'],
+    // On a pool of machines, the first task starts the threads of one machine in time; the other
+    // machine's start too late, and it gives its jobs back to the queue.
     timeout: 30_000,
     async run({ make, sleep }) {
       const deadline = Date.now() + 2500;
@@ -44,8 +44,8 @@ export const robustnessCases: Case[] = [
   },
   {
     name: 'capacity() with maxQueue 0 resolves while a worker slot is free',
-    async run({ make }) {
-      const ex = make({ maxWorkers: 1, maxQueue: 0 });
+    async run({ make, slots }) {
+      const ex = make({ ...slots(1), maxQueue: 0 });
       await ex.capacity();
       const first = ex.submit('sleep', [60, 'first']);
       await ex.capacity();
@@ -55,8 +55,8 @@ export const robustnessCases: Case[] = [
   },
   {
     name: 'one freed slot wakes one capacity() waiter: no waiter gets QueueFullError',
-    async run({ make }) {
-      const ex = make({ maxWorkers: 1, maxQueue: 1 });
+    async run({ make, slots }) {
+      const ex = make({ ...slots(1), maxQueue: 1 });
       await warm(ex, 1);
       const running = ex.submit('sleep', [80, 'r']);
       const queued = ex.submit('sleep', [20, 'q']);
