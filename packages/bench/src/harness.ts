@@ -11,6 +11,12 @@ export interface SampleOptions {
   samples: number;
   /** A run that gives no result within this many ms ends its entry with a {@link HUNG} error (no limit when omitted). */
   timeoutMs?: number;
+  /**
+   * Run the entries in reverse order every other round (A B, B A, A B...), so that no
+   * entry always runs right after the same one and pays for what that one left behind
+   * (garbage to collect, workers still exiting, a queue still draining).
+   */
+  alternate?: boolean;
 }
 
 /** How the error of an entry that hung begins (a run with no result within `timeoutMs`). */
@@ -54,6 +60,17 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
+/**
+ * A full garbage collection where the runtime offers one to scripts (Bun; Deno and
+ * Node started with `--expose-gc`), else nothing: called before a sample, so that
+ * it does not pay for the garbage of the sample before it.
+ */
+export function collectGarbage(): void {
+  const g = globalThis as unknown as { gc?: () => void; Bun?: { gc(force: boolean): void } };
+  if (g.Bun) g.Bun.gc(true);
+  else g.gc?.();
+}
+
 /** Milliseconds since an origin, high resolution on every runtime. */
 export const now = (): number => performance.now();
 
@@ -66,7 +83,8 @@ export async function time(fn: () => Promise<unknown>): Promise<number> {
 
 /**
  * Run every entry `warmup` rounds (discarded), then `samples` rounds, and in
- * each round run the entries one after the other (A B C A B C ...). An entry
+ * each round run the entries one after the other (A B C A B C ..., or A B C C B A
+ * with `opts.alternate`). An entry
  * that throws, or gives no result within `opts.timeoutMs`, is dropped from
  * later rounds and reported with its error.
  */
@@ -74,8 +92,9 @@ export async function interleave<K>(entries: Entry<K>[], opts: SampleOptions, on
   const samples = new Map<Entry<K>, number[]>();
   const errors = new Map<Entry<K>, string>();
   for (const e of entries) samples.set(e, []);
+  const reversed = [...entries].reverse();
   for (let round = 0; round < opts.warmup + opts.samples; round++) {
-    for (const e of entries) {
+    for (const e of opts.alternate && round % 2 === 1 ? reversed : entries) {
       if (errors.has(e)) continue;
       try {
         const v = await withTimeout(e.run(), opts.timeoutMs, 'a sample');

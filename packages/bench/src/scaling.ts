@@ -87,7 +87,9 @@ export function scalingSteps(cfg: BenchConfig): Step[] {
         }
         let measured: Measured<{ a?: Adapter; workers: number; warm?: boolean }>[];
         try {
-          measured = await interleave(entries, sampling, tick);
+          // Reversed every other round, so that no row always runs right after the same one (a cold
+          // sample leaves workers and processes exiting behind it).
+          measured = await interleave(entries, { ...sampling, alternate: true }, tick);
         } finally {
           await Promise.allSettled([...warmPools.values()].map((p) => p.close()));
         }

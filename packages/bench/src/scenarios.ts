@@ -7,7 +7,7 @@
 import type { Adapter, Pool } from './adapter.js';
 import type { FlagSource } from './flags.js';
 import { createPools, guardAdapter } from './guard.js';
-import { type Entry, HUNG, interleave, now, type SampleOptions } from './harness.js';
+import { collectGarbage, type Entry, HUNG, interleave, now, type SampleOptions } from './harness.js';
 import { type HeadOfLineSizes, headOfLineStep } from './head-of-line.js';
 import { type IoSizes, ioStep } from './io.js';
 import { memoryStep } from './memory.js';
@@ -58,7 +58,9 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     map: 1_000_000,
     mapUnchunked: 20_000,
     chunkSize: 1_000,
-    stream: 500_000,
+    // Long enough (100-150 ms for the fastest raw floor) that a sample is not decided by one
+    // time slice of the 2 cores going to another process.
+    stream: 2_000_000,
     streamMemory: 8_000,
     // Workloads other than is_prime: 3 samples, no warm-up (each cold sample starts its own
     // pool, each warm one reuses a pool that ran once), so that the full run stays near 20 min.
@@ -79,7 +81,7 @@ export const SIZES: Record<'full' | 'quick' | 'smoke', Sizes> = {
     map: 1_000_000,
     mapUnchunked: 10_000,
     chunkSize: 1_000,
-    stream: 200_000,
+    stream: 500_000,
     streamMemory: 4_000,
     scaling: { warmup: 0, samples: 1 },
     scalingTarget: { warmup: 0, samples: 3 },
@@ -367,6 +369,7 @@ export function planSteps(plan: BenchConfig): Step[] {
           const entries = pools.map((pool, i) => ({
             key: streamers[i] as Adapter,
             run: async () => {
+              collectGarbage();
               const t = now();
               const got = await pool.stream?.('countTo', s.stream);
               const ms = now() - t;
@@ -374,7 +377,9 @@ export function planSteps(plan: BenchConfig): Step[] {
               return s.stream / (ms / 1000);
             },
           }));
-          const measured = await interleave(entries, s.throughput, tick);
+          // Reversed every other round: the raw floor, which has no backpressure, leaves the most
+          // garbage behind, and would otherwise always leave it to the same entry.
+          const measured = await interleave(entries, { ...s.throughput, alternate: true }, tick);
           return measured.map((m) => ({
             ...base(cfg, m.key, 'stream', 'countTo', 1, s.stream),
             unit: 'items/s' as const,

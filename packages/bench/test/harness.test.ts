@@ -31,6 +31,21 @@ describe('interleave', () => {
     expect(out[1]).toMatchObject({ key: 'B', samples: [102, 103, 104], median: 103 });
   });
 
+  it('with alternate, runs the entries in reverse order every other round (A B B A A B), warm-up rounds included', async () => {
+    const order: string[] = [];
+    const entry = (key: string) => ({
+      key,
+      run: async () => {
+        order.push(key);
+        return order.length;
+      },
+    });
+    const out = await interleave([entry('A'), entry('B')], { warmup: 1, samples: 2, alternate: true });
+    expect(order).toEqual(['A', 'B', 'B', 'A', 'A', 'B']);
+    expect(out[0].samples).toEqual([4, 5]);
+    expect(out[1].samples).toEqual([3, 6]);
+  });
+
   it('keeps going when an entry throws and reports its error', async () => {
     let ticks = 0;
     const out = await interleave(

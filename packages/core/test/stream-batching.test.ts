@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PROTOCOL_VERSION } from '../src/protocol.js';
 import { StreamSink } from '../src/stream.js';
+import { MAX_CLOCK_STRIDE } from '../src/worker-stream.js';
 import { servedWorker } from './served-worker.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,6 +55,57 @@ describe('worker side of a stream: batching', () => {
     // not as one batch when the generator returns.
     expect(posts.length).toBeGreaterThanOrEqual(8);
     expect(posts.length).toBeLessThanOrEqual(14);
+  });
+});
+
+describe('worker side of a stream: reading the clock', () => {
+  it('a run of quick synchronous steps reads the clock far less often than once per item', async () => {
+    // 100 ns per step: a quick step, cheaper than reading the clock.
+    let clock = 1000;
+    let reads = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => {
+      reads++;
+      return clock;
+    });
+    const w = servedWorker({
+      *quick(n: number) {
+        for (let i = 0; i < n; i++) {
+          clock += 0.0001;
+          yield i;
+        }
+      },
+    });
+    w.send({ t: 'start', v: PROTOCOL_VERSION, concurrency: 1 }, { t: 'stream', id: 1, name: 'quick', args: [10_000], hwm: 20_000 });
+    await sleep(20);
+    expect(w.itemPosts(1).flat()).toHaveLength(10_000);
+    expect(reads).toBeLessThan(10_000 / 8);
+    // 10,000 steps take 1 ms in all: the items still leave about once per millisecond, not per item.
+    expect(w.itemPosts(1).length).toBeLessThanOrEqual(4);
+  });
+
+  it('steps that turn slow after a run of quick ones send their items within MAX_CLOCK_STRIDE steps, then each at once', async () => {
+    let clock = 1000;
+    vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    const w = servedWorker({
+      *quickThenSlow() {
+        for (let i = 0; i < 1000; i++) {
+          clock += 0.0001;
+          yield i;
+        }
+        for (let i = 1000; i < 1100; i++) {
+          clock += 5;
+          yield i;
+        }
+      },
+    });
+    w.send({ t: 'start', v: PROTOCOL_VERSION, concurrency: 1 }, { t: 'stream', id: 1, name: 'quickThenSlow', args: [], hwm: 2000 });
+    await sleep(20);
+    const posts = w.itemPosts(1);
+    expect(posts.flat()).toEqual(Array.from({ length: 1100 }, (_, i) => i));
+    const lastOfQuickRun = posts.findIndex((items) => items.includes(999));
+    // The quick items left with at most MAX_CLOCK_STRIDE slow ones; every slow item after those left alone.
+    expect(posts[lastOfQuickRun].filter((x) => x >= 1000).length).toBeLessThanOrEqual(MAX_CLOCK_STRIDE);
+    for (const items of posts.slice(lastOfQuickRun + 1)) expect(items).toHaveLength(1);
   });
 });
 
