@@ -4,14 +4,12 @@
  * (strings only); the caller passes chart.js's UMD source.
  * @module
  */
-import { machineLine, tablesText } from './report.js';
+import { machineLine, tablesText, targetUnit } from './report.js';
 import type { Report, Target } from './results.js';
 import { fmt } from './stats.js';
 import { recommend, slowdowns } from './summary.js';
 
 /** The unit suffix of a target's figures. */
-const unitOf = (t: Target) => (t.unit === 'ms' ? ' ms' : 'x');
-
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
 /** JSON safe inside a <script> element. */
@@ -31,7 +29,7 @@ export function renderHtml(report: Report, chartJs: string): string {
   const targets = report.targets
     .map(
       (t) =>
-        `<tr class="${t.status === 'met' ? 'met' : t.status === 'missed' ? 'missed' : ''}"><td>${t.status}</td><td>${esc(t.description)}</td><td>${Number.isFinite(t.value) ? `${fmt(t.value)}${unitOf(t)}` : '-'}</td><td>${t.op} ${fmt(t.threshold)}${unitOf(t)}</td><td>${esc(t.detail)}</td></tr>`,
+        `<tr class="${t.status === 'met' ? 'met' : t.status === 'missed' ? 'missed' : ''}"><td>${t.status}</td><td>${esc(t.description)}</td><td>${Number.isFinite(t.value) ? `${fmt(t.value)}${targetUnit(t)}` : '-'}</td><td>${t.op} ${fmt(t.threshold)}${targetUnit(t)}</td><td>${esc(t.detail)}</td></tr>`,
     )
     .join('\n');
   const recs = recommend(report.results);

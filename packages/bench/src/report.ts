@@ -125,6 +125,7 @@ export function evaluateTargets(results: Result[]): Target[] {
             description: `${runtime} · ${backend} memory stays flat (within 10 %) while a stream feeds a slow consumer`,
             value: streamMemory.median,
             threshold: 10,
+            unit: '%',
             op: '<=',
             detail: `peak resident memory +${fmt(streamMemory.median)} % over the second half of ${fmt(streamMemory.n)} x 16 KB items`,
           }),
@@ -247,7 +248,8 @@ export function overheadTables(results: Result[]): string[] {
 }
 
 /** The unit suffix of a target's figures. */
-const unitOf = (t: Target) => (t.unit === 'ms' ? ' ms' : 'x');
+/** How a target's value and threshold are printed: `1.2x`, `35 ms`, `4.1 %`. */
+export const targetUnit = (t: Target): string => (t.unit === 'ms' ? ' ms' : t.unit === '%' ? ' %' : 'x');
 
 /** The targets as text, one per line, each marked met or missed. */
 export function targetsText(targets: Target[]): string {
@@ -255,8 +257,8 @@ export function targetsText(targets: Target[]): string {
   const body = targets.map((t) => [
     t.status === 'met' ? 'MET' : t.status === 'missed' ? 'MISSED' : 'n/a',
     t.description,
-    Number.isFinite(t.value) ? `${fmt(t.value)}${unitOf(t)}` : '-',
-    `${t.op} ${fmt(t.threshold)}${unitOf(t)}`,
+    Number.isFinite(t.value) ? `${fmt(t.value)}${targetUnit(t)}` : '-',
+    `${t.op} ${fmt(t.threshold)}${targetUnit(t)}`,
     t.detail,
   ]);
   return `targets\n${textTable(['status', 'target', 'measured', 'needed', 'figures'], body)}`;

@@ -77,8 +77,8 @@ export interface Target {
   /** Measured ratio, or ms (see `unit`). */
   value: number;
   threshold: number;
-  /** Unit of `value` and `threshold`: a ratio (the default) or milliseconds. */
-  unit?: 'x' | 'ms';
+  /** Unit of `value` and `threshold`: a ratio (the default), milliseconds or a percentage. */
+  unit?: 'x' | 'ms' | '%';
   /** `>=` means value must be at least threshold; `<=` at most. */
   op: '>=' | '<=';
   status: 'met' | 'missed' | 'n/a';

@@ -81,6 +81,16 @@ describe('targets', () => {
     expect(targetsText(faster ? [faster] : [])).toMatch(/MET\s+node · node-worker time to first result.*20 ms\s+<= 128 ms/);
   });
 
+  it('prints the stream memory target as a percentage of growth, not a ratio', () => {
+    const [memory] = evaluateTargets([
+      r({ scenario: 'stream-memory', backend: 'node-worker', kind: 'offload', unit: '%', better: 'lower', n: 2000 }, [0.732]),
+    ]).filter((x) => x.id === 'node/node-worker/stream-memory');
+    expect(memory).toMatchObject({ value: 0.732, threshold: 10, unit: '%', status: 'met' });
+    const line = targetsText(memory ? [memory] : []);
+    expect(line).toMatch(/0\.732 %\s+<= 10 %/);
+    expect(line).not.toMatch(/\dx/);
+  });
+
   it('marks a target without its floor n/a', () => {
     expect(t('deno/deno-bun/burst-vs-raw')?.status).toBe('n/a');
   });
