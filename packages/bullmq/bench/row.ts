@@ -32,11 +32,11 @@ export interface RowSizes {
   seconds: number;
 }
 
-/** Sizes per mode: the quick row stays under about 2 minutes, the full one under about 4. */
+/** Sizes per mode: about 45 s with --quick, 75 s in a full run on a busy 2-core machine. */
 export const ROW_SIZES: Record<Mode, RowSizes> = {
-  full: { counts: [1, 2, 4], pingpong: 100, burst: 2_000, overhead: { warmup: 1, samples: 5 }, primes: { warmup: 1, samples: 5 }, seconds: 170 },
-  quick: { counts: [1, 2, 4], pingpong: 50, burst: 1_000, overhead: { warmup: 1, samples: 3 }, primes: { warmup: 1, samples: 3 }, seconds: 90 },
-  smoke: { counts: [1, 2], pingpong: 5, burst: 50, overhead: { warmup: 0, samples: 1 }, primes: { warmup: 0, samples: 1 }, seconds: 20 },
+  full: { counts: [1, 2, 4], pingpong: 100, burst: 2_000, overhead: { warmup: 1, samples: 5 }, primes: { warmup: 1, samples: 5 }, seconds: 75 },
+  quick: { counts: [1, 2, 4], pingpong: 50, burst: 1_000, overhead: { warmup: 1, samples: 3 }, primes: { warmup: 1, samples: 3 }, seconds: 45 },
+  smoke: { counts: [1, 2], pingpong: 5, burst: 50, overhead: { warmup: 0, samples: 1 }, primes: { warmup: 0, samples: 1 }, seconds: 15 },
 };
 
 /** What the app passes. */
