@@ -25,11 +25,12 @@ import {
   WORKLOADS,
   workerCounts,
 } from '@offload/bench';
+import { bullmqSteps } from './bullmq.js';
 import type { CliOptions } from './cli.js';
 import { expectedSeconds } from './eta.js';
 
 /** Runtimes the app knows. */
-export const RUNTIMES = ['node', 'deno', 'bun', 'chromium'];
+export const RUNTIMES = ['node', 'deno', 'bun', 'chromium', 'bullmq'];
 
 const require = createRequire(import.meta.url);
 /** packages/bench (resolved through the workspace link). */
@@ -358,5 +359,7 @@ export async function otherRuntimeSteps(o: CliOptions, notes: string[], versions
       add('chromium', cfg, names, WEB_PEERS, false, () => runChromium(cfg, limit, notes, tick, exe));
     }
   }
+
+  if (o.runtimes.includes('bullmq')) steps.push(...(await bullmqSteps(o, notes, versions, tick)));
   return steps;
 }

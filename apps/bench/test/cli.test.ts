@@ -9,7 +9,7 @@ describe.skipIf(!built)('bench app options', async () => {
 
   it('defaults to every runtime and scenario, full mode', () => {
     const o = parse([]);
-    expect(o).toMatchObject({ mode: 'full', runtimes: ['node', 'deno', 'bun', 'chromium'], backends: undefined });
+    expect(o).toMatchObject({ mode: 'full', runtimes: ['node', 'deno', 'bun', 'chromium', 'bullmq'], backends: undefined });
     expect(o?.scenarios).toEqual(['scaling', 'burst', 'pingpong', 'cold-start', 'map', 'head-of-line', 'stream', 'memory', 'io', 'mixed']);
     expect(o?.latency).toBeUndefined();
     expect(o?.out).toMatch(/results$/);

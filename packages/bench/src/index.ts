@@ -15,6 +15,7 @@ export * from './io.js';
 export * from './io-report.js';
 export * from './memory.js';
 export * from './mixed.js';
+export * from './queue-report.js';
 export * from './report.js';
 export * from './results.js';
 export * from './scenarios.js';

@@ -5,6 +5,7 @@
  */
 import { HEAD_OF_LINE_HEADER, headOfLineRows, headOfLineTargets, headOfLineTitle } from './head-of-line-report.js';
 import { ioTable, ioTargets, mixedTable } from './io-report.js';
+import { queueTables, queueTargets } from './queue-report.js';
 import type { Report, Result, Target } from './results.js';
 import { fmt, ratio, textTable } from './stats.js';
 import { summaryText } from './summary.js';
@@ -30,7 +31,8 @@ export function runtimesOf(results: Result[]): string[] {
  * raw floor of its runtime and isolation, Node's backends against the fastest
  * peer of the same isolation, map chunking, time to first result, the
  * is_prime speedup with 2 workers against the raw floor's, and the
- * head-of-line figures against the best peer and the long task.
+ * head-of-line figures against the best peer and the long task, and the
+ * job-queue row's overhead and is_prime speedup (queue-report.ts).
  */
 export function evaluateTargets(results: Result[]): Target[] {
   const out: Target[] = [];
@@ -151,6 +153,7 @@ export function evaluateTargets(results: Result[]): Target[] {
     }
     out.push(...ioTargets(results, runtime));
   }
+  out.push(...queueTargets(results));
   return out;
 }
 
@@ -268,7 +271,7 @@ export function targetsText(targets: Target[]): string {
 export function tablesText(results: Result[]): string[] {
   return runtimesOf(results).flatMap((rt) => {
     const mine = results.filter((r) => r.runtime === rt);
-    return [...scalingTables(mine), ...overheadTables(mine)];
+    return [...scalingTables(mine), ...overheadTables(mine), ...queueTables(mine)];
   });
 }
 

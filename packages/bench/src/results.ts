@@ -21,7 +21,10 @@ export type Scenario =
   | 'stream-memory'
   | 'io'
   | 'mixed'
-  | 'mixed-io';
+  | 'mixed-io'
+  | 'queue-pingpong'
+  | 'queue-burst'
+  | 'queue-scaling';
 
 /** One measured figure: a backend (or peer, or floor) on a runtime, a workload, a worker count. */
 export interface Result {
@@ -41,7 +44,7 @@ export interface Result {
   median: number;
   min: number;
   max: number;
-  /** Scaling and io: the sequential median / this median. */
+  /** Scaling, io and queue-scaling: the sequential median / this median. */
   speedup?: number;
   /** Head-of-line only: how long the long task spins (ms). */
   longMs?: number;

@@ -6,13 +6,14 @@
  * @module
  */
 import { ioRecommendation } from './io-report.js';
+import { queueSummary } from './queue-report.js';
 import type { Machine, Result } from './results.js';
 import { fmt, ratio } from './stats.js';
 
 /** One line of the summary: for `use`, pick `backend`, because `figure`. */
 export interface Recommendation {
   runtime: string;
-  /** The kind of work (`CPU-bound work`, `many tiny tasks`, `isolation (separate processes)`, `I/O-bound work`). */
+  /** The kind of work (`CPU-bound work`, `many tiny tasks`, `isolation (separate processes)`, `I/O-bound work`, `more machines than one (a job queue)`). */
   use: string;
   /** The Offload backend (and how to use it), or `-` when this run has no figure for it. */
   backend: string;
@@ -119,8 +120,14 @@ export const ioBound: Recommender = (results, runtime) => {
   return { runtime, use: 'I/O-bound work', backend: rec.backend, figure: rec.backend === 'InlineExecutor' ? rec.figure : `InlineExecutor ${rec.figure}` };
 };
 
+/** More machines than one: Offload over a job queue (the `bullmq` row), with what a job costs against the raw queue and what is_prime gains. */
+export const scaleOut: Recommender = (results, runtime) => {
+  const line = queueSummary(results, runtime);
+  return line && { runtime, ...line };
+};
+
 /** The rules of the summary, in order. */
-export const RECOMMENDERS: Recommender[] = [cpuBound, tinyTasks, isolation, ioBound];
+export const RECOMMENDERS: Recommender[] = [cpuBound, tinyTasks, isolation, ioBound, scaleOut];
 
 /** Every recommendation of every runtime of the results, runtime by runtime. */
 export function recommend(results: Result[], rules: Recommender[] = RECOMMENDERS): Recommendation[] {
