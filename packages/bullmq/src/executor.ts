@@ -45,7 +45,7 @@ import {
   serializationFailure,
   TaskQueue,
 } from '@offload/core/backend';
-import { type Job, Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { decode, decodeFailure, encode } from './codec.js';
 import { type ControlMessage, cancelChannel, close, connect } from './connection.js';
@@ -104,10 +104,6 @@ interface Pending {
   onAbort: (() => void) | undefined;
   onProgress: ((value: unknown) => void) | undefined;
   added: Promise<void> | undefined;
-  /** The BullMQ job, once added. */
-  bull: Job | undefined;
-  /** Added with a BullMQ priority (else a plain job, in BullMQ's FIFO wait list). */
-  prioritized: boolean;
   sink: StreamSink | undefined;
 }
 
@@ -144,12 +140,6 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   readonly #lostAfter: number;
   readonly #local = new TaskQueue<Pending>();
   readonly #jobs = new Map<string, Pending>();
-  /** This executor's plain jobs in BullMQ, in the order they were added. */
-  readonly #plain = new Set<Pending>();
-  /** This executor's jobs in BullMQ with a BullMQ priority. */
-  #prioritized = 0;
-  /** While waiting plain jobs are being given a priority: later jobs are added after it. */
-  #converting: Promise<void> | undefined;
   #next = 1;
   #sent = 0;
   readonly #counts = { completed: 0, failed: 0, cancelled: 0, timedOut: 0, crashed: 0 };
@@ -295,8 +285,6 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
       onAbort: undefined,
       onProgress: options?.onProgress,
       added: undefined,
-      bull: undefined,
-      prioritized: false,
       sink,
     };
     if (sink) sink.pull = (n) => this.#control({ c: 'pull', id: job.id, n });
@@ -333,54 +321,19 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     // generator's thread is ready (a cold start is not idleness) and pauses it while the caller's credit is used up.
     if (job.sink && job.sink.idleTimeout > 0) data.d = job.sink.idleTimeout;
     if (this.#perThread > 1) data.w = this.#perThread;
-    // A plain job (BullMQ's FIFO list) is cheaper than a prioritized one (a sorted set) for Redis and the
-    // workers. BullMQ runs plain jobs ahead of every prioritized one, so a job is plain only when its priority is
-    // 0 and none of this executor's jobs in BullMQ has a priority; the first one that needs one first gives its
-    // waiting plain jobs priority 0 (in their order), so that the order stays by priority, FIFO within one.
-    const plain = job.priority === 0 && this.#prioritized === 0;
-    if (plain) this.#plain.add(job);
-    else {
-      if (this.#prioritized === 0 && this.#plain.size > 0) this.#prioritizeWaiting();
-      job.prioritized = true;
-      this.#prioritized++;
-    }
-    const add = () =>
-      this.#queue.add(job.name, data, {
+    job.added = this.#queue
+      .add(job.name, data, {
         jobId: job.id,
-        priority: plain ? undefined : toBullPriority(job.priority),
+        priority: toBullPriority(job.priority),
         attempts: this.#attempts,
         backoff: this.#backoff,
         removeOnComplete: { age: 600 },
         removeOnFail: { age: 600 },
-      });
-    const converting = this.#converting;
-    job.added = (converting ? converting.then(add) : add()).then(
-      (bull) => {
-        job.bull = bull;
-      },
-      (error: unknown) => {
+      })
+      .then(noop, (error: unknown) => {
         this.#release(job);
         this.#finish(job, 'rejected', error);
-      },
-    );
-  }
-
-  /** Give this executor's plain jobs in BullMQ priority 0, in the order they were added; jobs sent meanwhile are added after. */
-  #prioritizeWaiting(): void {
-    const plain = [...this.#plain];
-    this.#plain.clear();
-    for (const job of plain) {
-      job.prioritized = true;
-      this.#prioritized++;
-    }
-    // Issued together in their order on one connection (BullMQ orders equal priorities by when they were set),
-    // once all of them are added. A job that already ran or left keeps its place.
-    const done = Promise.all([this.#converting, ...plain.map((job) => job.added)])
-      .then(() => Promise.all(plain.map((job) => job.bull?.changePriority({ priority: toBullPriority(0) }).catch(noop))))
-      .then(() => {
-        if (this.#converting === done) this.#converting = undefined;
       });
-    this.#converting = done;
   }
 
   /** Settle a job's Future (once) and count the outcome. */
@@ -400,8 +353,6 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     if (job.state === 'sent' || job.state === 'active') {
       this.#sent--;
       this.#jobs.delete(job.id);
-      if (job.prioritized) this.#prioritized--;
-      else this.#plain.delete(job);
     }
     job.state = 'done';
     this.#pump();

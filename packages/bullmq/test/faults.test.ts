@@ -76,34 +76,6 @@ describe.skipIf(Boolean(why) && !required)('bullmq faults', () => {
     }
   }, 30_000);
 
-  it('jobs of priority 0 are plain BullMQ jobs until one needs a priority: then the waiting ones get theirs, and the order stays by priority', async () => {
-    // Priority 0 first (plain jobs, cheaper), then one above them and one below, then 0 again: BullMQ runs plain jobs
-    // ahead of every prioritized one, so the waiting plain jobs must be given their priority first.
-    const prioQueue = 'plain-then-prioritized';
-    await using ex = createExecutor(tasksModule, { connection: redis.url, queue: prioQueue });
-    const order: string[] = [];
-    const tag = (name: string, f: Future<unknown>) => f.then(() => order.push(name));
-    const all = [
-      tag('normal-1', ex.submit('inc', [1])),
-      tag('normal-2', ex.submit('inc', [1])),
-      tag('high', ex.submit('inc', [1], { priority: 5 })),
-      tag('normal-3', ex.submit('inc', [1])),
-      tag('low', ex.submit('inc', [1], { priority: -1 })),
-    ];
-    await new Promise((r) => setTimeout(r, 300));
-    const counts = await ex.clusterStats();
-    expect(counts.waiting).toBe(5);
-    const one = await startWorkerProcess({ url: redis.url, queue: prioQueue, module: fileURLToPath(tasksModule), concurrency: 1 });
-    try {
-      await Promise.all(all);
-      expect(order).toEqual(['high', 'normal-1', 'normal-2', 'normal-3', 'low']);
-      // Nothing of it left in BullMQ: later jobs of priority 0 are plain again, and run.
-      await expect(ex.submit('add', [1, 2])).resolves.toBe(3);
-    } finally {
-      await stopChild(one);
-    }
-  }, 30_000);
-
   it('a program that starts a worker with startWorker() and closes it exits by itself', async () => {
     const program = fileURLToPath(new URL('./worker-exit-program.mjs', import.meta.url));
     const child = spawn(process.execPath, [program, tasksModule.href, redis.url, 'exit-check'], { stdio: ['ignore', 'ignore', 'pipe'] });
