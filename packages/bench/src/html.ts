@@ -5,11 +5,10 @@
  * @module
  */
 import { machineLine, tablesText, targetUnit } from './report.js';
-import type { Report, Target } from './results.js';
+import type { Report } from './results.js';
 import { fmt } from './stats.js';
 import { recommend, slowdowns } from './summary.js';
 
-/** The unit suffix of a target's figures. */
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
 /** JSON safe inside a <script> element. */

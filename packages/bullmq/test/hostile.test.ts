@@ -5,16 +5,13 @@
  * of the wrong shape) never leaves a Future waiting: junk progress is ignored,
  * a result or failure that cannot be decoded rejects with SerializationError.
  */
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createExecutor, SerializationError } from '@offload/bullmq';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { stringify } from 'devalue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisMissing, required, startRedis, startWorkerProcess, stopChild, type TestRedis } from './cluster.js';
+import { describe, expect, it } from 'vitest';
+import { redisMissing, required, workerMachine } from './cluster.js';
 
 const effects = new URL('./fixtures/effects.mjs', import.meta.url);
 const why = redisMissing();
@@ -34,29 +31,14 @@ const FORGED: unknown[] = [
 ];
 
 describe.skipIf(Boolean(why) && !required)('bullmq: what another client of the queue writes', () => {
-  let redis: TestRedis;
-  let worker: ChildProcess | undefined;
-  let dir: string;
+  const machine = workerMachine('hostile', effects, why);
   const queue = 'hostile';
 
-  beforeAll(async () => {
-    if (why) throw new Error(`redis-server is required (CI or OFFLOAD_REQUIRE_RUNTIMES is set) but missing: ${why}`);
-    dir = mkdtempSync(join(tmpdir(), 'offload-hostile-'));
-    redis = await startRedis();
-    worker = await startWorkerProcess({ url: redis.url, queue, module: fileURLToPath(effects), concurrency: 2 });
-  }, 60_000);
-
-  afterAll(async () => {
-    if (worker) await stopChild(worker);
-    await redis?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }, 30_000);
-
   it('junk in a running job’s progress is ignored: the Future settles with its result and the executor keeps working', async () => {
-    await using ex = createExecutor(effects, { connection: redis.url, queue });
-    const foreign = new Queue(queue, { connection: { url: redis.url } });
+    await using ex = createExecutor(effects, { connection: machine.url, queue });
+    const foreign = new Queue(queue, { connection: { url: machine.url } });
     try {
-      const trace = join(dir, 'trace.txt');
+      const trace = join(machine.dir, 'trace.txt');
       const seen: unknown[] = [];
       const f = ex.submit('waitForAbort', [trace, 1500], { onProgress: (v) => seen.push(v) });
       await expect.poll(() => existsSync(trace) && readFileSync(trace, 'utf8'), { timeout: 10_000 }).toBe('started\n');
@@ -65,18 +47,18 @@ describe.skipIf(Boolean(why) && !required)('bullmq: what another client of the q
       for (const junk of FORGED) await job?.updateProgress(junk as number);
       expect(await f).toBe('not aborted');
       expect(seen).toEqual([]);
-      expect(await ex.submit('waitForAbort', [join(dir, 'again.txt'), 1])).toBe('not aborted');
+      expect(await ex.submit('waitForAbort', [join(machine.dir, 'again.txt'), 1])).toBe('not aborted');
     } finally {
       await foreign.close();
     }
   });
 
   it('junk in a streaming job’s progress adds no item: the items stay the generator’s, in order', async () => {
-    await using ex = createExecutor(effects, { connection: redis.url, queue });
-    const foreign = new Queue(queue, { connection: { url: redis.url } });
+    await using ex = createExecutor(effects, { connection: machine.url, queue });
+    const foreign = new Queue(queue, { connection: { url: machine.url } });
     try {
       const got: unknown[] = [];
-      for await (const x of ex.stream('ticker', [join(dir, 'ticker.txt'), 20])) {
+      for await (const x of ex.stream('ticker', [join(machine.dir, 'ticker.txt'), 20])) {
         got.push(x);
         if (got.length === 1) {
           const [job] = await foreign.getActive();
@@ -92,14 +74,14 @@ describe.skipIf(Boolean(why) && !required)('bullmq: what another client of the q
 
   it('a job run by a worker that is not Offload’s settles with SerializationError, whatever it returns or throws', async () => {
     const other = 'hostile-foreign';
-    await using ex = createExecutor(effects, { connection: redis.url, queue: other });
+    await using ex = createExecutor(effects, { connection: machine.url, queue: other });
     const foreign = new Worker(
       other,
       async (job) => {
         if (job.data.a.includes('throw')) throw new Error('offload:error:[not devalue');
         return 'not devalue';
       },
-      { connection: { url: redis.url, maxRetriesPerRequest: null } },
+      { connection: { url: machine.url, maxRetriesPerRequest: null } },
     );
     try {
       await expect(ex.submit('waitForAbort', ['throw', 1])).rejects.toBeInstanceOf(SerializationError);
@@ -110,13 +92,13 @@ describe.skipIf(Boolean(why) && !required)('bullmq: what another client of the q
   });
 
   it('the worker machine refuses a job it did not get from an Offload executor, and a module reached by ".." out of its root', async () => {
-    const trace = join(dir, 'escaped.txt');
-    const outside = join(dir, 'escape.mjs');
+    const trace = join(machine.dir, 'escaped.txt');
+    const outside = join(machine.dir, 'escape.mjs');
     writeFileSync(outside, `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(trace)}, 'loaded\\n');\n`);
     const rootDir = new URL('./fixtures/', import.meta.url).href;
     const up = '../'.repeat(new URL(rootDir).pathname.split('/').length - 2);
-    const foreign = new Queue(queue, { connection: { url: redis.url } });
-    const events = new QueueEvents(queue, { connection: { url: redis.url } });
+    const foreign = new Queue(queue, { connection: { url: machine.url } });
+    const events = new QueueEvents(queue, { connection: { url: machine.url } });
     try {
       await events.waitUntilReady();
       const outcome = async (data: unknown) => {

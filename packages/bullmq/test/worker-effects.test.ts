@@ -4,14 +4,11 @@
  * machine of the pool, so the conformance cases' checks that read per-worker
  * state do not apply to this backend; these tests prove the same behaviour).
  */
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CancelledError, createExecutor, TimeoutError } from '@offload/bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisMissing, required, startRedis, startWorkerProcess, stopChild, type TestRedis } from './cluster.js';
+import { describe, expect, it } from 'vitest';
+import { redisMissing, required, workerMachine } from './cluster.js';
 
 const effects = new URL('./fixtures/effects.mjs', import.meta.url);
 const why = redisMissing();
@@ -20,28 +17,13 @@ if (why && !required) console.log(`[offload] skipping bullmq worker-effects test
 const lines = (file: string): string[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 
 describe.skipIf(Boolean(why) && !required)('bullmq: effects on the worker machine', () => {
-  let redis: TestRedis;
-  let worker: ChildProcess | undefined;
-  let dir: string;
+  const machine = workerMachine('effects', effects, why);
   const queue = 'effects';
   let n = 0;
-  const file = () => join(dir, `trace-${n++}.txt`);
-
-  beforeAll(async () => {
-    if (why) throw new Error(`redis-server is required (CI or OFFLOAD_REQUIRE_RUNTIMES is set) but missing: ${why}`);
-    dir = mkdtempSync(join(tmpdir(), 'offload-effects-'));
-    redis = await startRedis();
-    worker = await startWorkerProcess({ url: redis.url, queue, module: fileURLToPath(effects), concurrency: 2 });
-  }, 60_000);
-
-  afterAll(async () => {
-    if (worker) await stopChild(worker);
-    await redis?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }, 30_000);
+  const file = () => join(machine.dir, `trace-${n++}.txt`);
 
   it('a task cancelled, or aborted by its signal, while it waits in the caller (maxInFlight 1) never runs on a worker machine', async () => {
-    await using ex = createExecutor(effects, { connection: redis.url, queue, maxInFlight: 1 });
+    await using ex = createExecutor(effects, { connection: machine.url, queue, maxInFlight: 1 });
     const trace = file();
     const blocker = ex.submit('mark', [trace, 'blocker', 200]);
     const victim = ex.submit('mark', [trace, 'victim']);
@@ -58,7 +40,7 @@ describe.skipIf(Boolean(why) && !required)('bullmq: effects on the worker machin
   });
 
   it('cancelling a running task aborts the signal it sees on its worker machine', async () => {
-    await using ex = createExecutor(effects, { connection: redis.url, queue, cancelGrace: 2000 });
+    await using ex = createExecutor(effects, { connection: machine.url, queue, cancelGrace: 2000 });
     const trace = file();
     const f = ex.submit('waitForAbort', [trace, 10_000]);
     // Running on its worker thread, not only taken by a worker process.
@@ -69,7 +51,7 @@ describe.skipIf(Boolean(why) && !required)('bullmq: effects on the worker machin
   });
 
   it('break and cancel() stop a generator on its worker machine: its finally block runs', async () => {
-    await using ex = createExecutor(effects, { connection: redis.url, queue, cancelGrace: 2000 });
+    await using ex = createExecutor(effects, { connection: machine.url, queue, cancelGrace: 2000 });
     const broken = file();
     const got: number[] = [];
     for await (const x of ex.stream('ticker', [broken, 2])) {
@@ -87,7 +69,7 @@ describe.skipIf(Boolean(why) && !required)('bullmq: effects on the worker machin
   });
 
   it('idleTimeout ends a stream that stops producing with TimeoutError after its items, and stops its generator on the worker machine', async () => {
-    await using ex = createExecutor(effects, { connection: redis.url, queue, cancelGrace: 2000 });
+    await using ex = createExecutor(effects, { connection: machine.url, queue, cancelGrace: 2000 });
     const trace = file();
     const got: number[] = [];
     let error: unknown;
@@ -105,7 +87,7 @@ describe.skipIf(Boolean(why) && !required)('bullmq: effects on the worker machin
   });
 
   it('backpressure: the generator on the worker machine never runs more than highWaterMark items ahead of its consumer', async () => {
-    await using ex = createExecutor(effects, { connection: redis.url, queue });
+    await using ex = createExecutor(effects, { connection: machine.url, queue });
     const trace = file();
     const hwm = 4;
     let consumed = 0;
