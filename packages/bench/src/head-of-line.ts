@@ -9,7 +9,7 @@ import type { Adapter, Pool } from './adapter.js';
 import { type Entry, interleave, now, type SampleOptions } from './harness.js';
 import type { Result } from './results.js';
 import type { BenchConfig, Step } from './scenarios.js';
-import { summarize } from './stats.js';
+import { summarize, summaryFields } from './stats.js';
 
 /** Sizes of the head-of-line scenario. */
 export interface HeadOfLineSizes {
@@ -136,10 +136,7 @@ export function headOfLineStep(cfg: BenchConfig): Step {
           ...row,
           scenario: 'head-of-line',
           n: h.shorts,
-          samples: m.samples,
-          median: m.median,
-          min: m.min,
-          max: m.max,
+          ...summaryFields(m),
           note: `${what}: ms from the long task's submission to the last short result`,
         });
         out.push({ ...row, scenario: 'head-of-line-long', n: 1, ...long, note: `${what}: ms from its submission to the long task's result` });

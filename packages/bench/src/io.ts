@@ -14,7 +14,7 @@ import { expectedBytes, type FlagSource, fetchFlag, flagUrls } from './flags.js'
 import { type Entry, interleave, now, type SampleOptions } from './harness.js';
 import type { Result } from './results.js';
 import type { BenchConfig, Step } from './scenarios.js';
-import { ratio } from './stats.js';
+import { ratio, summaryFields } from './stats.js';
 
 /** Sizes of the io scenario. */
 export interface IoSizes {
@@ -166,10 +166,7 @@ export function ioStep(cfg: BenchConfig, source: FlagSource): Step {
         latencyMs: source.latencyMs,
         unit: 'ms',
         better: 'lower',
-        samples: m.samples,
-        median: m.median,
-        min: m.min,
-        max: m.max,
+        ...summaryFields(m),
         speedup: ratio(seq, m.median),
         error: m.error,
         note: m.key.note,

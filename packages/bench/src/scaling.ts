@@ -9,7 +9,7 @@
 import type { Adapter, Pool } from './adapter.js';
 import { type Entry, interleave, type Measured, now } from './harness.js';
 import { type BenchConfig, base, type Step } from './scenarios.js';
-import { ratio } from './stats.js';
+import { ratio, summaryFields } from './stats.js';
 import { runSequential, type Workload } from './workloads.js';
 
 /** Run every input of a workload at once on a pool; returns the results in input order. */
@@ -98,10 +98,7 @@ export function scalingSteps(cfg: BenchConfig): Step[] {
           ...base(cfg, m.key.a, m.key.a ? (m.key.warm ? 'scaling-warm' : 'scaling') : 'sequential', w.name, m.key.workers, w.inputs().length),
           unit: 'ms' as const,
           better: 'lower' as const,
-          samples: m.samples,
-          median: m.median,
-          min: m.min,
-          max: m.max,
+          ...summaryFields(m),
           speedup: ratio(seq, m.median),
           error: m.error,
           note: m.key.a ? (m.key.warm ? 'a started pool that already ran the workload once' : 'includes starting the workers') : w.description,

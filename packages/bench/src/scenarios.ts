@@ -14,6 +14,7 @@ import { memoryStep } from './memory.js';
 import { driftLagProbe, type LagProbe, type MixedSizes, mixedStep } from './mixed.js';
 import type { Result, Scenario } from './results.js';
 import { scalingSteps } from './scaling.js';
+import { summaryFields } from './stats.js';
 import type { Workload } from './workloads.js';
 
 /** Sizes and sampling of a run. */
@@ -235,10 +236,7 @@ export function planSteps(plan: BenchConfig): Step[] {
             ...base(cfg, m.key, 'burst', 'add', N, s.burst),
             unit: 'tasks/s' as const,
             better: 'higher' as const,
-            samples: m.samples,
-            median: m.median,
-            min: m.min,
-            max: m.max,
+            ...summaryFields(m),
             error: m.error,
             note: 'all tasks submitted at once to a warm pool',
           }));
@@ -269,10 +267,7 @@ export function planSteps(plan: BenchConfig): Step[] {
             ...base(cfg, m.key, 'pingpong', 'add', 1, s.pingpong),
             unit: 'us' as const,
             better: 'lower' as const,
-            samples: m.samples,
-            median: m.median,
-            min: m.min,
-            max: m.max,
+            ...summaryFields(m),
             error: m.error,
             note: 'one task at a time, round trip on a warm worker',
           }));
@@ -306,10 +301,7 @@ export function planSteps(plan: BenchConfig): Step[] {
           ...base(cfg, m.key, 'cold-start', 'add', 1, 1),
           unit: 'ms' as const,
           better: 'lower' as const,
-          samples: m.samples,
-          median: m.median,
-          min: m.min,
-          max: m.max,
+          ...summaryFields(m),
           error: m.error,
           note: 'create the pool, first result of one trivial task',
         }));
@@ -346,10 +338,7 @@ export function planSteps(plan: BenchConfig): Step[] {
             ...base(cfg, m.key.a, m.key.chunked ? 'map' : 'map-unchunked', 'add', N, m.key.chunked ? s.map : s.mapUnchunked),
             unit: 'items/s' as const,
             better: 'higher' as const,
-            samples: m.samples,
-            median: m.median,
-            min: m.min,
-            max: m.max,
+            ...summaryFields(m),
             error: m.error,
             note: m.key.chunked ? `chunkSize ${s.chunkSize}` : `chunkSize 1 (a rate over ${s.mapUnchunked} items)`,
           }));
@@ -384,10 +373,7 @@ export function planSteps(plan: BenchConfig): Step[] {
             ...base(cfg, m.key, 'stream', 'countTo', 1, s.stream),
             unit: 'items/s' as const,
             better: 'higher' as const,
-            samples: m.samples,
-            median: m.median,
-            min: m.min,
-            max: m.max,
+            ...summaryFields(m),
             error: m.error,
             note:
               m.key.kind === 'raw'
@@ -439,10 +425,7 @@ export function planSteps(plan: BenchConfig): Step[] {
             ...base(cfg, m.key, 'stream-memory', 'blobs', 1, n),
             unit: '%' as const,
             better: 'lower' as const,
-            samples: m.samples,
-            median: m.median,
-            min: m.min,
-            max: m.max,
+            ...summaryFields(m),
             error: m.error,
             note: `peak resident memory growth over the second half of ${n} x 16 KB items (${Math.round((n * size) / 2 ** 20)} MB) streamed to a slow consumer, highWaterMark 16`,
           }));

@@ -11,6 +11,11 @@ export interface Summary {
   max: number;
 }
 
+/** The summary fields of a measurement, to spread into its result row. */
+export function summaryFields(m: Summary): Summary {
+  return { samples: m.samples, median: m.median, min: m.min, max: m.max };
+}
+
 /** Median of numbers (mean of the two middle ones for an even count). NaN when empty. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
