@@ -31,14 +31,14 @@ import {
 } from '@offload/core';
 import {
   type CancelOwner,
+  checkCall,
   checkHighWaterMark,
   checkIdleTimeout,
-  checkTaskOptions,
   createFuture,
   createStreamingFuture,
+  createTaskProxy,
   DEFAULT_HIGH_WATER_MARK,
   type FutureHandle,
-  isProxyReserved,
   resolveOptions,
   StreamIterator,
   StreamSink,
@@ -210,21 +210,14 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
 
   /** Run task `name` with `args` as a job. Returns at once with a Future (see core's `Executor.submit`). */
   override submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: TaskOptions): Future<TaskResult<T, K>> {
-    if (typeof name !== 'string') throw new InvalidArgumentError(`Task name must be a string; got ${typeof name}.`);
-    if (!Array.isArray(args)) throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. submit("${name}", [x]).`);
-    checkTaskOptions(options);
+    checkCall('submit', name, args, options);
     return this.#submit(name, args, options, false) as Future<TaskResult<T, K>>;
   }
 
   /** Typed proxy over the module's tasks: `await executor.tasks.isPrime(17)`. */
   override get tasks(): TaskProxy<T> {
-    this.#proxy ??= new Proxy(Object.defineProperty({}, Symbol.toStringTag, { value: 'TaskProxy' }), {
-      // Sent as a stream: a generator task streams its items, any other task settles as usual.
-      get: (t, key) =>
-        isProxyReserved(key)
-          ? Reflect.get(t, key)
-          : (...args: unknown[]) => this.#submit(key as string, args, undefined, false, new StreamSink(DEFAULT_HIGH_WATER_MARK)),
-    }) as TaskProxy<T>;
+    // Sent as a stream: a generator task streams its items, any other task settles as usual.
+    this.#proxy ??= createTaskProxy<TaskProxy<T>>((name, args) => this.#submit(name, args, undefined, false, new StreamSink(DEFAULT_HIGH_WATER_MARK)));
     return this.#proxy;
   }
 
@@ -235,9 +228,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
    * `highWaterMark` items ahead of the consumer.
    */
   override stream<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: StreamOptions): TaskStream<StreamItem<T, K>> {
-    if (typeof name !== 'string') throw new InvalidArgumentError(`Task name must be a string; got ${typeof name}.`);
-    if (!Array.isArray(args)) throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. stream("${name}", [x]).`);
-    checkTaskOptions(options);
+    checkCall('stream', name, args, options);
     const sink = new StreamSink(checkHighWaterMark(options?.highWaterMark), checkIdleTimeout(options?.idleTimeout));
     return new StreamIterator<StreamItem<T, K>>(this.#submit(name, args, options, false, sink), sink);
   }

@@ -8,12 +8,12 @@ import { bindFuture, type CancelOwner, Future, settleFuture } from './future.js'
 import { attachSink, StreamIterator, StreamingFuture, type StreamSink, streamingOf, type TaskStream } from './stream.js';
 
 export type { CancelOwner } from './future.js';
-export { checkTaskOptions, type ResolvedOptions, resolveOptions } from './options.js';
+export { checkCall, checkTaskOptions, type ResolvedOptions, resolveOptions } from './options.js';
 export { type ChunkResult, decodeError, type EncodedError, encodeError } from './protocol.js';
 export { type Queued, TaskQueue } from './queue.js';
 export { serializationFailure } from './serialization.js';
 export { checkHighWaterMark, checkIdleTimeout, DEFAULT_HIGH_WATER_MARK, StreamIterator, StreamSink } from './stream.js';
-export { isProxyReserved } from './task-names.js';
+export { createTaskProxy, isProxyReserved } from './task-names.js';
 
 /**
  * A Future and the only means to settle it and tell it who runs it. A backend

@@ -5,11 +5,11 @@
  * @module
  */
 import { Dispatcher } from './dispatcher.js';
-import { ExecutorShutdownError, InvalidArgumentError, QueueFullError } from './errors.js';
+import { ExecutorShutdownError, QueueFullError } from './errors.js';
 import { bindFuture, Future, settleFuture } from './future.js';
 import { MapIterator } from './map.js';
 import {
-  checkTaskOptions,
+  checkCall,
   type ExecutorOptions,
   type ExecutorStats,
   type IsStreamTask,
@@ -34,7 +34,7 @@ import {
   StreamSink,
   type TaskStream,
 } from './stream.js';
-import { isProxyReserved, type ProxyReservedName } from './task-names.js';
+import { createTaskProxy, type ProxyReservedName } from './task-names.js';
 import type { Capabilities, Spawn } from './transport.js';
 
 /** Options of `shutdown()`. */
@@ -84,11 +84,7 @@ export class Executor<T extends TaskMap = TaskMap> {
    * missing task or an uncloneable argument rejects the Future.
    */
   submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: TaskOptions): Future<TaskResult<T, K>> {
-    if (typeof name !== 'string') throw new InvalidArgumentError(`Task name must be a string; got ${typeof name}.`);
-    if (!Array.isArray(args)) {
-      throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. submit("${name}", [x]).`);
-    }
-    checkTaskOptions(options);
+    checkCall('submit', name, args, options);
     return this.#submit(name, args, options, false) as Future<TaskResult<T, K>>;
   }
 
@@ -101,11 +97,7 @@ export class Executor<T extends TaskMap = TaskMap> {
    * result. See {@link TaskStream}.
    */
   stream<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: StreamOptions): TaskStream<StreamItem<T, K>> {
-    if (typeof name !== 'string') throw new InvalidArgumentError(`Task name must be a string; got ${typeof name}.`);
-    if (!Array.isArray(args)) {
-      throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. stream("${name}", [x]).`);
-    }
-    checkTaskOptions(options);
+    checkCall('stream', name, args, options);
     const sink = new StreamSink(checkHighWaterMark(options?.highWaterMark), checkIdleTimeout(options?.idleTimeout));
     const future = this.#submit(name, args, options, false, sink, true);
     return new StreamIterator<StreamItem<T, K>>(future, sink);
@@ -173,23 +165,8 @@ export class Executor<T extends TaskMap = TaskMap> {
    * submit nothing (see {@link TaskProxy}).
    */
   get tasks(): TaskProxy<T> {
-    if (!this.#proxy) {
-      const cache = new Map<string, (...args: unknown[]) => Future<unknown>>();
-      const target = Object.defineProperty({}, Symbol.toStringTag, { value: 'TaskProxy' });
-      this.#proxy = new Proxy(target, {
-        get: (t, key) => {
-          if (isProxyReserved(key)) return Reflect.get(t, key);
-          const name = key as string;
-          let fn = cache.get(name);
-          if (!fn) {
-            // Sent as a stream: a generator task streams its items, any other task settles as usual.
-            fn = (...args: unknown[]) => this.#submit(name, args, undefined, false, new StreamSink(DEFAULT_HIGH_WATER_MARK));
-            cache.set(name, fn);
-          }
-          return fn;
-        },
-      }) as TaskProxy<T>;
-    }
+    // Sent as a stream: a generator task streams its items, any other task settles as usual.
+    this.#proxy ??= createTaskProxy<TaskProxy<T>>((name, args) => this.#submit(name, args, undefined, false, new StreamSink(DEFAULT_HIGH_WATER_MARK)));
     return this.#proxy;
   }
 

@@ -198,6 +198,15 @@ export function resolveOptions(o: ExecutorOptions, defaultWorkers: number): Reso
   };
 }
 
+/** Validate a call of `submit` or `stream` (`verb`): a string name, an array of arguments, valid options. */
+export function checkCall(verb: 'submit' | 'stream', name: unknown, args: unknown, options: TaskOptions | undefined): void {
+  if (typeof name !== 'string') throw new InvalidArgumentError(`Task name must be a string; got ${typeof name}.`);
+  if (!Array.isArray(args)) {
+    throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. ${verb}("${name}", [x]).`);
+  }
+  checkTaskOptions(options);
+}
+
 /** Validate a task's options. */
 export function checkTaskOptions(o: TaskOptions | undefined): void {
   if (o === undefined) return;

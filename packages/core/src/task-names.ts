@@ -47,3 +47,24 @@ export type ProxyReservedName =
 export function isProxyReserved(key: string | symbol): boolean {
   return typeof key === 'symbol' || key === 'then' || key === 'toJSON' || key in Object.prototype;
 }
+
+/**
+ * The typed proxy over a module's tasks: each name (but the reserved ones) is a
+ * function that runs the task through `run`, cached per name.
+ */
+export function createTaskProxy<P>(run: (name: string, args: unknown[]) => unknown): P {
+  const cache = new Map<string, (...args: unknown[]) => unknown>();
+  const target = Object.defineProperty({}, Symbol.toStringTag, { value: 'TaskProxy' });
+  return new Proxy(target, {
+    get: (t, key) => {
+      if (isProxyReserved(key)) return Reflect.get(t, key);
+      const name = key as string;
+      let fn = cache.get(name);
+      if (!fn) {
+        fn = (...args: unknown[]) => run(name, args);
+        cache.set(name, fn);
+      }
+      return fn;
+    },
+  }) as P;
+}
