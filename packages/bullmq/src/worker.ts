@@ -145,9 +145,7 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
     await job.moveToDelayed(Date.now() + Math.min(1000, GIVE_BACK_STEP * refusals.length), token);
     throw new DelayedError();
   };
-  const refuse = (job: Job<JobData>, token: string | undefined, error: WorkerInitError): Promise<never> => {
-    // Called only for jobs readJobData accepted, so their module URL as the pools key it.
-    const d = readJobData(job.data) as JobData;
+  const refuse = (job: Job<JobData>, d: JobData, token: string | undefined, error: WorkerInitError): Promise<never> => {
     const kind = kindOf(d);
     if (!refusing.has(kind))
       log(`offload-worker: cannot start task module ${d.m} on this machine (${error.message}); its jobs go to other machines for ${REFUSE_FOR / 1000} s`);
@@ -165,12 +163,13 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
     if (cancelled.has(id)) throw failure(new CancelledError());
     const d = readJobData(job.data);
     if (!d) throw failure(new WorkerInitError(`Job ${id} of queue "${options.queue}" was not added by an Offload executor; this worker runs only those.`));
-    const refusal = refusing.get(kindOf(d));
+    const kind = kindOf(d);
+    const refusal = refusing.get(kind);
     if (refusal && refusal.until > Date.now()) return giveBack(job, token, refusal.error);
-    if (refusal) refusing.delete(kindOf(d));
+    if (refusal) refusing.delete(kind);
     // The module URL as the loader will see it (with "..", "%2e%2e" and the like resolved), under the root.
     if (!d.m.startsWith(rootDir))
-      return refuse(job, token, new WorkerInitError(`This worker serves task modules under ${rootDir} only; the job asks for ${d.m}.`));
+      return refuse(job, d, token, new WorkerInitError(`This worker serves task modules under ${rootDir} only; the job asks for ${d.m}.`));
     let pool: Pool;
     let args: unknown[];
     try {
@@ -203,7 +202,7 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
       const { error } = outcome;
       if (error instanceof UnrecoverableError) throw error;
       // No thread of the pool could start (a task's own WorkerInitError would come from a live thread).
-      if (error instanceof WorkerInitError && ex.stats().workers === 0) return refuse(job, token, error);
+      if (error instanceof WorkerInitError && ex.stats().workers === 0) return refuse(job, d, token, error);
       throw failure(error);
     }
     try {

@@ -4,8 +4,8 @@
  * validate options, and the priority queue. Not for application code.
  * @module
  */
-import { bindFuture, type CancelOwner, Future, settleFuture } from './future.js';
-import { attachSink, StreamIterator, StreamingFuture, type StreamSink, streamingOf, type TaskStream } from './stream.js';
+import { bindFuture, type CancelOwner, type Future, settleFuture } from './future.js';
+import { newTaskFuture, StreamIterator, type StreamingFuture, type StreamSink, streamingOf, type TaskStream } from './stream.js';
 
 export type { CancelOwner } from './future.js';
 export { checkCall, checkTaskOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -39,14 +39,12 @@ function handle<F extends Future<unknown>>(future: F): FutureHandle<F> {
 
 /** A new pending Future, with the handle that settles it. */
 export function createFuture(): FutureHandle {
-  return handle(new Future<unknown>());
+  return handle(newTaskFuture());
 }
 
 /** A new pending Future that can also be iterated as a stream of the items delivered to `sink`, with its handle. */
 export function createStreamingFuture(sink: StreamSink): FutureHandle<StreamingFuture<unknown>> {
-  const future = new StreamingFuture<unknown>();
-  attachSink(future, sink);
-  return handle(future);
+  return handle(newTaskFuture(sink) as StreamingFuture<unknown>);
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { Dispatcher } from './dispatcher.js';
 import { ExecutorShutdownError, QueueFullError } from './errors.js';
-import { bindFuture, Future, settleFuture } from './future.js';
+import { bindFuture, type Future, settleFuture } from './future.js';
 import { MapIterator } from './map.js';
 import {
   checkCall,
@@ -24,16 +24,7 @@ import {
   type TaskResult,
 } from './options.js';
 import type { Task } from './pool-worker.js';
-import {
-  attachSink,
-  checkHighWaterMark,
-  checkIdleTimeout,
-  DEFAULT_HIGH_WATER_MARK,
-  StreamIterator,
-  StreamingFuture,
-  StreamSink,
-  type TaskStream,
-} from './stream.js';
+import { checkHighWaterMark, checkIdleTimeout, DEFAULT_HIGH_WATER_MARK, newTaskFuture, StreamIterator, StreamSink, type TaskStream } from './stream.js';
 import { createTaskProxy, type ProxyReservedName } from './task-names.js';
 import type { Capabilities, Spawn } from './transport.js';
 
@@ -104,12 +95,7 @@ export class Executor<T extends TaskMap = TaskMap> {
   }
 
   #submit(name: string, args: unknown[], options: TaskOptions | undefined, chunk: boolean, sink?: StreamSink, longStream = false): Future<unknown> {
-    let future: Future<unknown>;
-    if (sink) {
-      const f = new StreamingFuture<unknown>();
-      attachSink(f, sink);
-      future = f;
-    } else future = new Future<unknown>();
+    const future = newTaskFuture(sink);
     const d = this.#d;
     if (d.closing) {
       settleFuture(future, 'rejected', new ExecutorShutdownError());

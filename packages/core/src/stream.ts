@@ -308,3 +308,11 @@ export class StreamingFuture<T> extends Future<T> implements TaskStream<unknown>
     return this.then(noop);
   }
 }
+
+/** A new pending Future of a task: a {@link StreamingFuture} fed by `sink` when there is one (core-internal). @internal */
+export function newTaskFuture(sink?: StreamSink): Future<unknown> {
+  if (!sink) return new Future<unknown>();
+  const future = new StreamingFuture<unknown>();
+  attachSink(future, sink);
+  return future;
+}
