@@ -107,6 +107,15 @@ interface Pending {
   sink: StreamSink | undefined;
 }
 
+/** Whether a stream job's result says its task was a generator (its items went out as events). */
+const streamed = (returnvalue: unknown): boolean => {
+  try {
+    return (decode(returnvalue as string) as StreamOutcome).g === 1;
+  } catch {
+    return false;
+  }
+};
+
 const noWorkers = (): never => {
   throw new Error('unreachable: a BullMQ executor starts no local workers');
 };
@@ -206,6 +215,13 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     this.#events.on('progress', ({ jobId, data }) => this.#onProgress(jobId, data));
     this.#client.on('close', () => this.#down());
     this.#client.on('ready', () => this.#up());
+    // The event stream is read again from where it stopped, but events trimmed meanwhile are gone: check.
+    let eventsLost = false;
+    this.#eventsClient.on('close', () => (eventsLost = true));
+    this.#eventsClient.on('ready', () => {
+      if (eventsLost) this.#auditSoon();
+      eventsLost = false;
+    });
   }
 
   /** Run task `name` with `args` as a job. Returns at once with a Future (see core's `Executor.submit`). */
@@ -571,7 +587,15 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     this.#downSince = 0;
     if (this.#watchdog) clearInterval(this.#watchdog);
     this.#watchdog = undefined;
-    // Events written while we were away arrive first; then whatever Redis no longer knows is lost.
+    this.#auditSoon();
+  }
+
+  /**
+   * After a reconnect: events written while we were away arrive first (1 s);
+   * then a job that finished but whose event is gone (the stream was trimmed
+   * meanwhile) settles from the job itself, and one Redis no longer knows is lost.
+   */
+  #auditSoon(): void {
     setTimeout(() => void this.#audit(), 1000).unref?.();
   }
 
@@ -579,16 +603,26 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
     for (const job of [...this.#jobs.values()]) {
       if (!job.added) continue;
       const state = await this.#queue.getJobState(job.id).catch(() => undefined);
-      if (state !== 'unknown' || !this.#jobs.has(job.id)) continue;
-      this.#release(job);
-      this.#finish(job, 'rejected', lostError(job.name, 'Redis no longer has its job (it restarted without persistence, or the job was removed)'));
+      if (!this.#jobs.has(job.id)) continue;
+      if (state === 'completed' || state === 'failed') {
+        const found = await this.#queue.getJob(job.id).catch(() => undefined);
+        if (!this.#jobs.has(job.id)) continue;
+        // A generator's items travel as events: trimmed with them, they cannot be handed out any more.
+        if (found && state === 'completed' && job.sink && streamed(found.returnvalue))
+          this.#lose(job, 'its generator finished while the caller was away and BullMQ trimmed its events, streamed items included');
+        else if (found && state === 'completed') this.#onCompleted(job.id, found.returnvalue);
+        else if (found) this.#onFailed(job.id, found.failedReason);
+        else this.#lose(job, 'its finished job was removed from Redis before its outcome was read');
+      } else if (state === 'unknown') this.#lose(job, 'Redis no longer has its job (it restarted without persistence, or the job was removed)');
     }
   }
 
+  #lose(job: Pending, why: string): void {
+    this.#release(job);
+    this.#finish(job, 'rejected', lostError(job.name, why));
+  }
+
   #loseAll(why: string): void {
-    for (const job of [...this.#jobs.values()]) {
-      this.#release(job);
-      this.#finish(job, 'rejected', lostError(job.name, why));
-    }
+    for (const job of [...this.#jobs.values()]) this.#lose(job, why);
   }
 }
