@@ -1,7 +1,8 @@
 /**
  * The `bullmq` row in the report: Offload over a job queue (BullMQ on Redis)
- * against the raw queue (`queue.add` + a plain `Worker`), with 1, 2 and 4
- * worker processes, and is_prime end to end against the node-worker backend.
+ * against the raw queue (`queue.add` + a plain `Worker`) and beside BullMQ's
+ * sandboxed processors, with 1, 2 and 4 worker processes, and is_prime end to
+ * end against the node-worker backend.
  * Its targets, its tables, its line of the summary, and the rows that say why
  * it was skipped. The measuring code is packages/bullmq/bench/row.ts.
  * Runtime-neutral (strings only).
@@ -20,6 +21,13 @@ export const QUEUE_PARTS: Record<string, (typeof QUEUE_SCENARIOS)[number]> = { p
 export const QUEUE_OVERHEAD_FACTOR = 1.25;
 /** is_prime with 2 worker processes: at least this fraction of the node-worker backend's speedup with 2 threads. */
 export const QUEUE_SPEEDUP_FACTOR = 0.9;
+
+/**
+ * The peer beside raw BullMQ: BullMQ's sandboxed processors with
+ * `useWorkerThreads` (the task runs in a worker thread, off BullMQ's event
+ * loop, as on Offload's worker machines). Shown, not a target.
+ */
+export const SANDBOXED = 'bullmq-sandboxed';
 
 /** How the error of a row that could not run begins. */
 export const SKIPPED = 'skipped:';
@@ -133,6 +141,33 @@ export function queueTargets(results: Result[]): Target[] {
   return out;
 }
 
+/** Per worker-process count: one at a time and a burst, `peer` beside Offload, and the ratios. */
+function versus(rows: Result[], counts: number[], peer: string, label: string): string {
+  const burstN = rows.find((r) => r.scenario === 'queue-burst')?.n;
+  const body = counts.map((w) => {
+    const [pr, po, br, bo] = [
+      pick(rows, 'queue-pingpong', peer, w),
+      pick(rows, 'queue-pingpong', 'bullmq', w),
+      pick(rows, 'queue-burst', peer, w),
+      pick(rows, 'queue-burst', 'bullmq', w),
+    ];
+    const us = (r: Result | undefined) => (ok(r) ? ` (${fmt(usPerTask(r))} µs)` : '');
+    return [procs(w), cell(pr), cell(po), x(overheadRatio(po, pr)), `${cell(br)}${us(br)}`, `${cell(bo)}${us(bo)}`, x(overheadRatio(bo, br))];
+  });
+  return textTable(
+    [
+      'workers',
+      `one at a time, ${label} µs`,
+      'Offload µs',
+      'ratio',
+      `burst${burstN ? ` of ${fmt(burstN)}` : ''}, ${label} tasks/s`,
+      'Offload tasks/s',
+      'ratio',
+    ],
+    body,
+  );
+}
+
 const cell = (r: Result | undefined) => (!r ? '' : r.error ? `error: ${r.error.slice(0, 80)}` : fmt(r.median));
 const x = (v: number) => (Number.isFinite(v) ? `${fmt(v)}x` : '');
 
@@ -147,25 +182,14 @@ export function queueTables(results: Result[]): string[] {
       continue;
     }
     const counts = [...new Set(rows.filter((r) => r.scenario !== 'queue-scaling').map((r) => r.workers))].sort((a, b) => a - b);
-    if (counts.length) {
-      const burstN = rows.find((r) => r.scenario === 'queue-burst')?.n;
-      const body = counts.map((w) => {
-        const [pr, po, br, bo] = [
-          pick(rows, 'queue-pingpong', 'raw-bullmq', w),
-          pick(rows, 'queue-pingpong', 'bullmq', w),
-          pick(rows, 'queue-burst', 'raw-bullmq', w),
-          pick(rows, 'queue-burst', 'bullmq', w),
-        ];
-        const us = (r: Result | undefined) => (ok(r) ? ` (${fmt(usPerTask(r))} µs)` : '');
-        return [procs(w), cell(pr), cell(po), x(overheadRatio(po, pr)), `${cell(br)}${us(br)}`, `${cell(bo)}${us(bo)}`, x(overheadRatio(bo, br))];
-      });
+    if (counts.length)
       out.push(
-        `${runtime} · Offload over BullMQ vs raw BullMQ (queue.add + a plain Worker), add tasks, worker processes of one slot each; ratio: Offload's time per task / raw's (lower is better)\n${textTable(
-          ['workers', 'one at a time, raw µs', 'Offload µs', 'ratio', `burst${burstN ? ` of ${fmt(burstN)}` : ''}, raw tasks/s`, 'Offload tasks/s', 'ratio'],
-          body,
-        )}`,
+        `${runtime} · Offload over BullMQ vs raw BullMQ (queue.add + a plain Worker), add tasks, worker processes of one slot each; ratio: Offload's time per task / raw's (lower is better)\n${versus(rows, counts, 'raw-bullmq', 'raw')}`,
       );
-    }
+    if (counts.length && rows.some((r) => r.backend === SANDBOXED))
+      out.push(
+        `${runtime} · Offload over BullMQ vs BullMQ's sandboxed processors (useWorkerThreads: the task in a worker thread, off BullMQ's event loop, as on Offload's worker machines), same tasks and processes; ratio: Offload's time per task / sandboxed's\n${versus(rows, counts, SANDBOXED, 'sandboxed')}`,
+      );
     const primes = rows.filter((r) => r.scenario === 'queue-scaling');
     if (primes.length) {
       const local = pick(primes, 'queue-scaling', 'node-worker', 2);
@@ -194,6 +218,7 @@ export function queueSummary(results: Result[], runtime: string): { use: string;
   const local = pick(rows, 'queue-scaling', 'node-worker', 2);
   const one = overheadRatio(pick(rows, 'queue-pingpong', 'bullmq', 1), pick(rows, 'queue-pingpong', 'raw-bullmq', 1));
   const burst = overheadRatio(pick(rows, 'queue-burst', 'bullmq', 1), pick(rows, 'queue-burst', 'raw-bullmq', 1));
+  const sandboxed = overheadRatio(pick(rows, 'queue-burst', 'bullmq', 1), pick(rows, 'queue-burst', SANDBOXED, 1));
   const rt = pick(rows, 'queue-pingpong', 'bullmq', 1);
   const parts = [
     ok(mine)
@@ -203,6 +228,7 @@ export function queueSummary(results: Result[], runtime: string): { use: string;
     Number.isFinite(one) || Number.isFinite(burst)
       ? `per-job time ${[Number.isFinite(one) ? `${fmt(one)}x raw BullMQ's one at a time` : '', Number.isFinite(burst) ? `${fmt(burst)}x in a burst` : ''].filter(Boolean).join(', ')}`
       : undefined,
+    Number.isFinite(sandboxed) ? `${fmt(sandboxed)}x BullMQ's sandboxed processors' in a burst` : undefined,
   ].filter(Boolean);
   if (parts.length === 0) return undefined;
   return {

@@ -7,7 +7,7 @@ import { recommend } from '../src/summary.js';
 
 const row = (o: Partial<Result> & Pick<Result, 'scenario' | 'backend'>, samples: number[]): Result => ({
   runtime: 'bullmq',
-  kind: o.backend === 'raw-bullmq' ? 'raw' : o.backend === 'main-thread' ? 'baseline' : 'offload',
+  kind: o.backend === 'raw-bullmq' ? 'raw' : o.backend === 'bullmq-sandboxed' ? 'peer' : o.backend === 'main-thread' ? 'baseline' : 'offload',
   isolation: 'process',
   workload: 'add',
   workers: 1,
@@ -27,6 +27,9 @@ const results: Result[] = [
   // A burst: 2,000 vs 1,000 tasks/s is twice the time per task (500 vs 1,000 µs).
   row({ scenario: 'queue-burst', backend: 'raw-bullmq', unit: 'tasks/s', better: 'higher', n: 2000 }, [2000]),
   row({ scenario: 'queue-burst', backend: 'bullmq', unit: 'tasks/s', better: 'higher', n: 2000 }, [1000]),
+  // BullMQ's sandboxed processors, shown beside: 800 tasks/s in a burst (1,250 µs a task), 1,200 µs one at a time.
+  row({ scenario: 'queue-burst', backend: 'bullmq-sandboxed', isolation: 'thread', unit: 'tasks/s', better: 'higher', n: 2000 }, [800]),
+  row({ scenario: 'queue-pingpong', backend: 'bullmq-sandboxed', isolation: 'thread' }, [1200]),
   row({ scenario: 'queue-scaling', backend: 'main-thread', workload: 'is_prime', unit: 'ms', speedup: 1 }, [800]),
   row({ scenario: 'queue-scaling', backend: 'node-worker', isolation: 'thread', workload: 'is_prime', workers: 2, unit: 'ms', speedup: 1.6 }, [500]),
   row({ scenario: 'queue-scaling', backend: 'bullmq', workload: 'is_prime', workers: 2, unit: 'ms', speedup: 1.5 }, [533]),
@@ -47,6 +50,12 @@ describe('the bullmq row: targets', () => {
     expect(t).toMatchObject({ value: 1.5 / 1.6, threshold: 0.9, op: '>=', status: 'met', detail: '1.5x vs 1.6x' });
     const slow = results.map((r) => (r.backend === 'bullmq' && r.scenario === 'queue-scaling' && r.workers === 2 ? { ...r, speedup: 1.2 } : r));
     expect(queueTargets(slow).find((x) => x.id === 'bullmq/bullmq/is_prime-speedup')?.status).toBe('missed');
+  });
+
+  it('come from raw BullMQ only: the sandboxed processors are shown, not a target', () => {
+    const t = queueTargets(results);
+    expect(t.map((x) => x.id)).toEqual(queueTargets(results.filter((r) => r.backend !== 'bullmq-sandboxed')).map((x) => x.id));
+    expect(t.every((x) => !x.description.includes('sandboxed'))).toBe(true);
   });
 
   it('are part of evaluateTargets, which adds no per-runtime target of its own for the row', () => {
@@ -88,10 +97,12 @@ describe('the bullmq row when it cannot run', () => {
 });
 
 describe('the bullmq row: tables and summary', () => {
-  it('prints the ratio per worker-process count and is_prime beside node-worker', () => {
-    const [overhead, primes] = queueTables(results);
+  it('prints the ratio per worker-process count, the same beside BullMQ sandboxed processors, and is_prime beside node-worker', () => {
+    const [overhead, sandboxed, primes] = queueTables(results);
     expect(overhead).toMatch(/^1 worker process +1,000 +1,100 +1\.1x +2,000 \(500 µs\) +1,000 \(1,000 µs\) +2x$/m);
     expect(overhead).toMatch(/^2 worker processes +1,000 +1,500 +1\.5x +$/m);
+    expect(sandboxed).toMatch(/^bullmq · Offload over BullMQ vs BullMQ's sandboxed processors/);
+    expect(sandboxed).toMatch(/^1 worker process +1,200 +1,100 +0\.917x +800 \(1,250 µs\) +1,000 \(1,000 µs\) +0\.8x$/m);
     expect(primes).toMatch(/^bullmq, 2 worker processes +533 +533-533 +1\.5x +0\.938x$/m);
     expect(primes).toMatch(/^node-worker, 2 threads +500 +500-500 +1\.6x +$/m);
   });
@@ -100,7 +111,7 @@ describe('the bullmq row: tables and summary', () => {
     const line = recommend(results).find((r) => r.runtime === 'bullmq');
     expect(line).toMatchObject({ use: 'more machines than one (a job queue)', backend: '@offload/bullmq' });
     expect(line?.figure).toContain('is_prime with 2 worker processes 1.5x the main thread (node-worker with 2 threads 1.6x)');
-    expect(line?.figure).toContain("per-job time 1.1x raw BullMQ's one at a time, 2x in a burst");
+    expect(line?.figure).toContain("per-job time 1.1x raw BullMQ's one at a time, 2x in a burst; 0.8x BullMQ's sandboxed processors' in a burst");
     expect(recommend(queueSkippedRows('no redis', ['pingpong']))).toEqual([]);
   });
 });

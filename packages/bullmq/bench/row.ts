@@ -1,7 +1,8 @@
 /**
  * The bench app's `bullmq` row: Offload over BullMQ beside raw BullMQ
- * (`queue.add` + a plain `Worker` with the same task) on a redis-server of its
- * own, with 1, 2 and 4 worker processes of one slot each, and the seed's
+ * (`queue.add` + a plain `Worker` with the same task) and BullMQ's sandboxed
+ * processors (the task in a worker thread, as Offload runs it) on a
+ * redis-server of its own, with 1, 2 and 4 worker processes of one slot each, and the seed's
  * is_prime list end to end beside the node-worker backend, in the same run.
  * The app (apps/bench/src/runtimes.ts) imports this file through tsx after a
  * build; everything it starts is stopped when the row ends, whatever happens.
@@ -32,10 +33,10 @@ export interface RowSizes {
   seconds: number;
 }
 
-/** Sizes per mode: about 45 s with --quick, 75 s in a full run on a busy 2-core machine. */
+/** Sizes per mode: about 60 s with --quick, 100 s in a full run on a busy 2-core machine. */
 export const ROW_SIZES: Record<Mode, RowSizes> = {
-  full: { counts: [1, 2, 4], pingpong: 100, burst: 2_000, overhead: { warmup: 1, samples: 5 }, primes: { warmup: 1, samples: 5 }, seconds: 75 },
-  quick: { counts: [1, 2, 4], pingpong: 50, burst: 1_000, overhead: { warmup: 1, samples: 3 }, primes: { warmup: 1, samples: 3 }, seconds: 45 },
+  full: { counts: [1, 2, 4], pingpong: 100, burst: 2_000, overhead: { warmup: 1, samples: 5 }, primes: { warmup: 1, samples: 5 }, seconds: 100 },
+  quick: { counts: [1, 2, 4], pingpong: 50, burst: 1_000, overhead: { warmup: 1, samples: 3 }, primes: { warmup: 1, samples: 3 }, seconds: 60 },
   smoke: { counts: [1, 2], pingpong: 5, burst: 50, overhead: { warmup: 0, samples: 1 }, primes: { warmup: 0, samples: 1 }, seconds: 15 },
 };
 
@@ -63,7 +64,7 @@ export function unavailable(): string | undefined {
 export function plannedRuns(cfg: RowConfig): number {
   const s = ROW_SIZES[cfg.mode];
   const rounds = (o: SampleOptions) => o.warmup + o.samples;
-  const perCount = (cfg.scenarios.includes('pingpong') ? 2 : 0) + (cfg.scenarios.includes('burst') ? 2 : 0);
+  const perCount = (cfg.scenarios.includes('pingpong') ? 3 : 0) + (cfg.scenarios.includes('burst') ? 3 : 0);
   const primes = cfg.scenarios.includes('scaling') ? (2 + s.counts.length) * rounds(s.primes) : 0;
   return s.counts.length * perCount * rounds(s.overhead) + primes;
 }
@@ -124,7 +125,7 @@ async function burst(run: (x: number) => PromiseLike<unknown>, n: number): Promi
 }
 
 interface Key {
-  backend: 'bullmq' | 'raw-bullmq' | 'main-thread' | 'node-worker';
+  backend: 'bullmq' | 'raw-bullmq' | 'bullmq-sandboxed' | 'main-thread' | 'node-worker';
   scenario: 'queue-pingpong' | 'queue-burst' | 'queue-scaling';
   workers: number;
 }
@@ -148,8 +149,8 @@ export async function runRow(cfg: RowConfig): Promise<Result[]> {
     runtime: 'bullmq',
     scenario: m.key.scenario,
     backend: m.key.backend,
-    kind: m.key.backend === 'raw-bullmq' ? 'raw' : m.key.backend === 'main-thread' ? 'baseline' : 'offload',
-    isolation: m.key.backend === 'node-worker' ? 'thread' : m.key.backend === 'main-thread' ? 'none' : 'process',
+    kind: m.key.backend === 'raw-bullmq' ? 'raw' : m.key.backend === 'bullmq-sandboxed' ? 'peer' : m.key.backend === 'main-thread' ? 'baseline' : 'offload',
+    isolation: m.key.backend === 'node-worker' || m.key.backend === 'bullmq-sandboxed' ? 'thread' : m.key.backend === 'main-thread' ? 'none' : 'process',
     workload: 'add',
     workers: m.key.workers,
     n: 0,
@@ -170,31 +171,30 @@ export async function runRow(cfg: RowConfig): Promise<Result[]> {
     const bursts = cfg.scenarios.includes('burst');
     if (pingpong || bursts) {
       const raw = new RawCaller(url, 'raw');
+      const sandboxed = new RawCaller(url, 'raw-sandboxed');
       const ex = createExecutor(TASKS, { connection: url, queue: 'offload' });
       let started = 0;
       try {
-        await raw.ready();
+        await Promise.all([raw.ready(), sandboxed.ready()]);
         for (const count of s.counts) {
           const starting: Promise<void>[] = [];
           for (; started < count; started++)
             starting.push(
               startRawWorkerProcess({ url, queue: 'raw' }).then(spawned),
+              startRawWorkerProcess({ url, queue: 'raw-sandboxed', sandboxed: true }).then(spawned),
               startWorkerProcess({ url, queue: 'offload', module: tasks, concurrency: 1 }).then(spawned),
             );
           await Promise.all(starting);
-          const rawRun = (x: number) => raw.run(x);
-          const offRun = (x: number) => ex.submit('add', [x]);
+          const runs = {
+            'raw-bullmq': (x: number) => raw.run(x),
+            'bullmq-sandboxed': (x: number) => sandboxed.run(x),
+            bullmq: (x: number) => ex.submit('add', [x]),
+          } as const;
           const entries: Entry<Key>[] = [];
-          if (pingpong)
-            entries.push(
-              { key: { backend: 'raw-bullmq', scenario: 'queue-pingpong', workers: count }, run: () => oneAtATime(rawRun, s.pingpong) },
-              { key: { backend: 'bullmq', scenario: 'queue-pingpong', workers: count }, run: () => oneAtATime(offRun, s.pingpong) },
-            );
-          if (bursts)
-            entries.push(
-              { key: { backend: 'raw-bullmq', scenario: 'queue-burst', workers: count }, run: () => burst(rawRun, s.burst) },
-              { key: { backend: 'bullmq', scenario: 'queue-burst', workers: count }, run: () => burst(offRun, s.burst) },
-            );
+          for (const [backend, run] of Object.entries(runs) as [keyof typeof runs, (x: number) => PromiseLike<unknown>][]) {
+            if (pingpong) entries.push({ key: { backend, scenario: 'queue-pingpong', workers: count }, run: () => oneAtATime(run, s.pingpong) });
+            if (bursts) entries.push({ key: { backend, scenario: 'queue-burst', workers: count }, run: () => burst(run, s.burst) });
+          }
           for (const m of await interleave(entries, sampling(s.overhead), cfg.tick)) {
             const isBurst = m.key.scenario === 'queue-burst';
             rows.push(
@@ -208,7 +208,7 @@ export async function runRow(cfg: RowConfig): Promise<Result[]> {
           }
         }
       } finally {
-        await Promise.allSettled([raw.close(), ex.shutdown()]);
+        await Promise.allSettled([raw.close(), sandboxed.close(), ex.shutdown()]);
         await Promise.allSettled(children.splice(0).map((c) => stopChild(c)));
       }
     }

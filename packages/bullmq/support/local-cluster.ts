@@ -184,9 +184,13 @@ export async function startWorkerProcess(opts: {
 
 const RAW_WORKER = fileURLToPath(new URL('./raw-worker.mjs', import.meta.url));
 
-/** Start a plain BullMQ Worker process (nothing of Offload) whose processor returns `job.data.x + 1`, one job at a time. */
-export async function startRawWorkerProcess(opts: { url: string; queue: string }): Promise<ChildProcess> {
-  const child = track(spawn(process.execPath, [RAW_WORKER, opts.queue, opts.url], { stdio: ['ignore', 'pipe', 'pipe'] }));
+/**
+ * Start a plain BullMQ Worker process (nothing of Offload) whose processor returns `job.data.x + 1`, one job
+ * at a time: on BullMQ's event loop, or with `sandboxed` as a sandboxed processor in a worker thread.
+ */
+export async function startRawWorkerProcess(opts: { url: string; queue: string; sandboxed?: boolean }): Promise<ChildProcess> {
+  const args = [RAW_WORKER, opts.queue, opts.url, ...(opts.sandboxed ? ['sandboxed'] : [])];
+  const child = track(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   await waitFor(child, 'raw worker: serving', 20_000, 'raw BullMQ worker');
   return child;
 }
