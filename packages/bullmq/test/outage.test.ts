@@ -44,82 +44,85 @@ async function cuttableProxy(target: string): Promise<{ url: string; cut(): Prom
   return { url: `redis://127.0.0.1:${own}`, cut, restore: () => listen(own), close: () => (server.listening ? cut() : Promise.resolve()) };
 }
 
+/** Finished jobs of the queue, read directly from Redis. */
+const finished = async (queue: Queue) => {
+  const { completed = 0, failed = 0 } = await queue.getJobCounts('completed', 'failed');
+  return completed + failed;
+};
+
+/**
+ * An executor on `queue` that reaches Redis through a proxy. `away(jobs)` cuts
+ * it off until `jobs` more jobs have finished (as read directly from Redis),
+ * trims the event stream, and lets it back; `outcomes(fs)` waits at most 15 s.
+ */
+async function callerCutOff(url: string, queue: string) {
+  const proxy = await cuttableProxy(url);
+  const admin = new Redis(url);
+  const watcher = new Queue(queue, { connection: { url } });
+  const ex = createExecutor<Tasks>(tasksModule, { connection: proxy.url, queue });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    ex,
+    watcher,
+    async away(jobs: number) {
+      const before = await finished(watcher);
+      await proxy.cut();
+      await expect.poll(() => finished(watcher), { timeout: 10_000, interval: 50 }).toBe(before + jobs);
+      await admin.xtrim(`bull:${queue}:events`, 'MAXLEN', 0);
+      await proxy.restore();
+    },
+    outcomes(fs: Promise<unknown>[]) {
+      const late = new Promise((r) => {
+        timer = setTimeout(() => r('still pending 15 s after the caller was back'), 15_000);
+      });
+      return Promise.race([Promise.allSettled(fs), late]);
+    },
+    async [Symbol.asyncDispose]() {
+      clearTimeout(timer);
+      await ex.shutdown({ cancelRunning: true });
+      await proxy.close();
+      await watcher.close();
+      admin.disconnect();
+    },
+  };
+}
+
 describe.skipIf(Boolean(why) && !required)('bullmq: a caller cut off from Redis', () => {
   const queue = 'outage';
   const machine = workerMachine(queue, tasksModule, why);
 
   it('jobs that finished while it was away, their events trimmed: each Future settles from its job, with its result or its error', async () => {
-    const proxy = await cuttableProxy(machine.url);
-    const admin = new Redis(machine.url);
-    const watcher = new Queue(queue, { connection: { url: machine.url } });
-    const ex = createExecutor(tasksModule, { connection: proxy.url, queue });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      // The machine has 2 slots: the two sleeps run first, the failing task after them, all while the caller is away.
-      const a = ex.submit('sleep', [800, 'a']);
-      const b = ex.submit('sleep', [800, 'b']);
-      const c = ex.submit('rejectValue', [new RangeError('after the sleeps')]);
-      await expect.poll(() => a.running() && b.running(), { timeout: 10_000, interval: 10 }).toBe(true);
-      await proxy.cut();
-      await expect.poll(async () => watcher.getJobCounts('completed', 'failed'), { timeout: 10_000, interval: 50 }).toEqual({ completed: 2, failed: 1 });
-      await admin.xtrim(`bull:${queue}:events`, 'MAXLEN', 0);
-      expect(a.done() || b.done() || c.done()).toBe(false);
-      await proxy.restore();
-      const settled = Promise.allSettled([a, b, c]);
-      const late = new Promise((r) => {
-        timer = setTimeout(() => r('still pending 15 s after the caller was back'), 15_000);
-      });
-      const outcomes = await Promise.race([settled, late]);
-      expect(outcomes).toEqual([
-        { status: 'fulfilled', value: 'a' },
-        { status: 'fulfilled', value: 'b' },
-        { status: 'rejected', reason: expect.any(RangeError) },
-      ]);
-      expect(await ex.submit('add', [40, 2])).toBe(42);
-    } finally {
-      clearTimeout(timer);
-      await ex.shutdown({ cancelRunning: true });
-      await proxy.close();
-      await watcher.close();
-      admin.disconnect();
-    }
+    await using caller = await callerCutOff(machine.url, queue);
+    const { ex } = caller;
+    // The machine has 2 slots: the two sleeps run first, the failing task after them, all while the caller is away.
+    const a = ex.submit('sleep', [800, 'a']);
+    const b = ex.submit('sleep', [800, 'b']);
+    const c = ex.submit('rejectValue', [new RangeError('after the sleeps')]);
+    await expect.poll(() => a.running() && b.running(), { timeout: 10_000, interval: 10 }).toBe(true);
+    await caller.away(3);
+    expect(await caller.outcomes([a, b, c])).toEqual([
+      { status: 'fulfilled', value: 'a' },
+      { status: 'fulfilled', value: 'b' },
+      { status: 'rejected', reason: expect.any(RangeError) },
+    ]);
+    expect(await ex.submit('add', [40, 2])).toBe(42);
   }, 60_000);
 
   it('a generator that finished while it was away, its items trimmed with the events: the stream fails with WorkerCrashedError (it does not end short); a plain task called through `tasks` settles with its result', async () => {
-    const proxy = await cuttableProxy(machine.url);
-    const admin = new Redis(machine.url);
-    const watcher = new Queue(queue, { connection: { url: machine.url } });
-    const ex = createExecutor<Tasks>(tasksModule, { connection: proxy.url, queue });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const before = (await watcher.getJobCounts('completed')).completed ?? 0;
-      const plain = ex.tasks.sleep(800, 'p');
-      const stream = ex.stream('ticker', [3, 300]);
-      const items: unknown[] = [];
-      const read = (async () => {
-        for await (const item of stream) items.push(item);
-      })();
-      read.catch(() => {});
-      await expect.poll(() => watcher.getActiveCount(), { timeout: 10_000, interval: 10 }).toBe(2);
-      await proxy.cut();
-      await expect.poll(async () => (await watcher.getJobCounts('completed')).completed, { timeout: 10_000, interval: 50 }).toBe(before + 2);
-      await admin.xtrim(`bull:${queue}:events`, 'MAXLEN', 0);
-      await proxy.restore();
-      const late = new Promise((r) => {
-        timer = setTimeout(() => r('still pending 15 s after the caller was back'), 15_000);
-      });
-      const outcomes = await Promise.race([Promise.allSettled([plain, read]), late]);
-      expect(outcomes).toEqual([
-        { status: 'fulfilled', value: 'p' },
-        { status: 'rejected', reason: expect.any(WorkerCrashedError) },
-      ]);
-      expect(items.length).toBeLessThan(3);
-    } finally {
-      clearTimeout(timer);
-      await ex.shutdown({ cancelRunning: true });
-      await proxy.close();
-      await watcher.close();
-      admin.disconnect();
-    }
+    await using caller = await callerCutOff(machine.url, queue);
+    const { ex } = caller;
+    const plain = ex.tasks.sleep(800, 'p');
+    const items: unknown[] = [];
+    const read = (async () => {
+      for await (const item of ex.stream('ticker', [3, 300])) items.push(item);
+    })();
+    read.catch(() => {});
+    await expect.poll(() => caller.watcher.getActiveCount(), { timeout: 10_000, interval: 10 }).toBe(2);
+    await caller.away(2);
+    expect(await caller.outcomes([plain, read])).toEqual([
+      { status: 'fulfilled', value: 'p' },
+      { status: 'rejected', reason: expect.any(WorkerCrashedError) },
+    ]);
+    expect(items.length).toBeLessThan(3);
   }, 60_000);
 });
