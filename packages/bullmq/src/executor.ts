@@ -105,6 +105,8 @@ interface Pending {
   onProgress: ((value: unknown) => void) | undefined;
   added: Promise<void> | undefined;
   sink: StreamSink | undefined;
+  /** A worker machine took the job at least once (BullMQ re-queues a job whose machine died). */
+  taken: boolean;
 }
 
 /** Whether a stream job's result says its task was a generator (its items went out as events). */
@@ -293,6 +295,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
       onProgress: options?.onProgress,
       added: undefined,
       sink,
+      taken: false,
     };
     if (sink) sink.pull = (n) => this.#control({ c: 'pull', id: job.id, n });
     handle.bind(this, job);
@@ -376,8 +379,23 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
 
   #onActive(id: string): void {
     const job = this.#jobs.get(id);
-    if (job?.state !== 'sent') return;
-    job.state = 'active';
+    if (!job) return;
+    // A stream taken again after its machine died would send its items again from the first:
+    // once the caller has some, it fails instead (a stream with none yet simply runs again).
+    if (job.taken && job.sink && job.sink.received > 0 && !job.future.done()) {
+      this.#finish(
+        job,
+        'rejected',
+        lostError(
+          job.name,
+          `its worker machine stopped after it had streamed ${job.sink.received} item(s), and a stream is not restarted (its items would repeat)`,
+        ),
+      );
+      this.#stop(job);
+      return;
+    }
+    job.taken = true;
+    if (job.state === 'sent') job.state = 'active';
   }
 
   #onBack(id: string): void {
@@ -463,6 +481,11 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
       return;
     }
     if (job.state === 'done') return;
+    this.#stop(job);
+  }
+
+  /** Remove a job from BullMQ if it waits there, or broadcast the cancel of it running; its slot is freed when it leaves BullMQ. */
+  #stop(job: Pending): void {
     const added = job.added ?? Promise.resolve();
     added
       .then(() => this.#queue.remove(job.id))

@@ -203,6 +203,8 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
       if (error instanceof UnrecoverableError) throw error;
       // No thread of the pool could start (a task's own WorkerInitError would come from a live thread).
       if (error instanceof WorkerInitError && ex.stats().workers === 0) return refuse(job, d, token, error);
+      // BullMQ's retry (`attempts`) would run the generator again from its first item: once some went out, the failure is final.
+      if (out && out.items > 0) throw new UnrecoverableError(encodeFailure(error));
       throw failure(error);
     }
     try {
