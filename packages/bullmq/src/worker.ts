@@ -162,7 +162,8 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
     const id = job.id as string;
     if (cancelled.has(id)) throw failure(new CancelledError());
     const d = readJobData(job.data);
-    if (!d) throw failure(new WorkerInitError(`Job ${id} of queue "${options.queue}" was not added by an Offload executor; this worker runs only those.`));
+    if (typeof d === 'string')
+      throw failure(new WorkerInitError(`Job ${id} of queue "${options.queue}" was not added by an Offload executor (${d}); this worker runs only those.`));
     const kind = kindOf(d);
     const refusal = refusing.get(kind);
     if (refusal && refusal.until > Date.now()) return giveBack(job, token, refusal.error);
@@ -173,8 +174,9 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
     let pool: Pool;
     let args: unknown[];
     try {
-      pool = poolFor(d);
       args = decode(d.a) as unknown[];
+      if (!Array.isArray(args)) throw new WorkerInitError(`The arguments of job ${id} are not a list.`);
+      pool = poolFor(d);
     } catch (error) {
       throw failure(error instanceof OffloadError ? error : new WorkerInitError(`The job could not be started: ${(error as Error).message}`, { cause: error }));
     }
@@ -257,15 +259,33 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
   };
 }
 
-/** The job's data if it has the shape an Offload executor writes, with its module URL normalized; otherwise undefined. */
-function readJobData(data: unknown): JobData | undefined {
+const isInt = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+const isFlag = (v: unknown): boolean => v === undefined || v === 1;
+
+/**
+ * The job's data if it has the shape an Offload executor writes, with its module URL normalized;
+ * otherwise what is wrong with it. Anyone with the Redis connection can edit a job's data
+ * (`job.updateData`): a field out of its range (a stream's credit below 1, say) would leave the
+ * job running forever on this machine, so each one is checked.
+ */
+function readJobData(data: unknown): JobData | string {
   const d = data as JobData | null;
-  if (typeof d !== 'object' || d === null || typeof d.m !== 'string' || typeof d.a !== 'string') return undefined;
+  if (typeof d !== 'object' || d === null || typeof d.m !== 'string' || typeof d.a !== 'string') return 'it has no task module and arguments';
+  let m: string;
   try {
-    return { ...d, m: new URL(d.m).href };
+    m = new URL(d.m).href;
   } catch {
-    return undefined;
+    return 'its task module is not a URL';
   }
+  if (!isInt(d.g, 0)) return 'its cancelGrace (g) is not an integer >= 0';
+  if (!isFlag(d.c) || !isFlag(d.r)) return 'its flags (c, r) are not 1 or absent';
+  if (d.i !== undefined && typeof d.i !== 'string') return 'its init arguments (i) are not encoded';
+  if (d.t !== undefined && !isInt(d.t, 1)) return 'its timeout (t) is not an integer >= 1';
+  if (d.s !== undefined && !isInt(d.s, 1)) return "its stream's highWaterMark (s) is not an integer >= 1";
+  if (d.d !== undefined && !isInt(d.d, 1)) return "its stream's idleTimeout (d) is not an integer >= 1";
+  if (d.w !== undefined && !isInt(d.w, 1)) return 'its concurrentTasksPerWorker (w) is not an integer >= 1';
+  if (d.x !== undefined && !(Array.isArray(d.x) && d.x.every((r) => typeof r === 'string'))) return 'its list of refusals (x) is not a list of strings';
+  return { ...d, m };
 }
 
 /** Jobs of one kind share a local executor: same module, init, cancelGrace and concurrentTasksPerWorker. */
