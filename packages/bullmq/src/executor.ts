@@ -47,6 +47,7 @@ import {
 } from '@offload/core/backend';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { checkBackoff, checkConnection, checkPrefix, checkQueueName } from './checks.js';
 import { decode, decodeFailure, encode } from './codec.js';
 import { type ControlMessage, cancelChannel, close, connect } from './connection.js';
 import { type BullExecutorOptions, type JobData, lostError, stalledError } from './options.js';
@@ -167,10 +168,12 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   constructor(moduleUrl: URL | string, options: BullExecutorOptions) {
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('createExecutor() needs options with `connection` and `queue`.');
     const { connection, queue, prefix, attempts, backoff, lostAfter, maxInFlight, ...rest } = options;
-    if (typeof queue !== 'string' || queue.length === 0) throw new InvalidArgumentError('Option "queue" must be the name of a BullMQ queue.');
-    if (connection === undefined || connection === null) throw new InvalidArgumentError('Option "connection" must be a redis:// URL or ioredis options.');
+    checkQueueName(queue);
+    checkConnection(connection);
+    checkPrefix(prefix);
     if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1))
       throw new InvalidArgumentError(`Option "attempts" must be an integer >= 1; got ${String(attempts)}.`);
+    checkBackoff(backoff);
     if (lostAfter !== undefined && !(typeof lostAfter === 'number' && lostAfter >= 0))
       throw new InvalidArgumentError(`Option "lostAfter" must be a number of ms >= 0; got ${String(lostAfter)}.`);
     if (maxInFlight !== undefined && (!Number.isInteger(maxInFlight) || maxInFlight < 1))

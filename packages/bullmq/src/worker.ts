@@ -9,9 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { CancelledError, type Executor, OffloadError, SerializationError, WorkerCrashedError, WorkerInitError } from '@offload/core';
+import { CancelledError, type Executor, InvalidArgumentError, OffloadError, SerializationError, WorkerCrashedError, WorkerInitError } from '@offload/core';
 import { createExecutor } from '@offload/node-worker';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { checkConnection, checkInteger, checkPrefix, checkQueueName } from './checks.js';
 import { decode, encode, encodeFailure } from './codec.js';
 import { cancelChannel, close, connect, type RedisConnection, readControl } from './connection.js';
 import type { JobData } from './options.js';
@@ -97,6 +98,7 @@ function failure(error: unknown): Error {
  * (under `root`) in local worker_threads.
  */
 export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions): OffloadWorker {
+  checkWorkerOptions(options);
   const concurrency = options.concurrency ?? availableParallelism();
   const prefix = options.prefix ?? 'bull';
   const root = toHref(options.root ?? new URL('.', toHref(moduleUrl)));
@@ -218,15 +220,23 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
 
   const client = connect(options.connection, 'offload-worker');
   client.on('error', () => {});
-  const worker = new Worker<JobData, string>(options.queue, processor, {
-    connection: client,
-    prefix,
-    concurrency,
-    // BullMQ takes an undefined option as given, not as its default.
-    ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
-    ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
-    ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
-  });
+  let worker: Worker<JobData, string>;
+  try {
+    worker = new Worker<JobData, string>(options.queue, processor, {
+      connection: client,
+      prefix,
+      concurrency,
+      // BullMQ takes an undefined option as given, not as its default.
+      ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
+      ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
+      ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
+    });
+  } catch (error) {
+    // A BullMQ check we do not make ourselves: leave no connection open behind the error.
+    clearInterval(sweep);
+    client.disconnect();
+    throw error;
+  }
   worker.on('error', () => {});
   // Counts the worker processes connected to the queue (a refused job is final once each has refused it).
   const counter = new Queue(options.queue, { connection: client, prefix });
@@ -257,6 +267,21 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
       await Promise.all([close(sub), close(client)]);
     },
   };
+}
+
+/** Check `startWorker()`'s options before anything connects. */
+function checkWorkerOptions(options: StartWorkerOptions): void {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('startWorker() needs options with `connection` and `queue`.');
+  checkQueueName(options.queue);
+  checkConnection(options.connection);
+  checkPrefix(options.prefix);
+  checkInteger('concurrency', options.concurrency, 1);
+  checkInteger('stalledInterval', options.stalledInterval, 1);
+  checkInteger('lockDuration', options.lockDuration, 1);
+  checkInteger('maxStalledCount', options.maxStalledCount, 0);
+  if (options.root !== undefined && typeof options.root !== 'string' && !(options.root instanceof URL))
+    throw new InvalidArgumentError(`Option "root" must be a directory's path or URL; got ${String(options.root)}.`);
+  if (options.log !== undefined && typeof options.log !== 'function') throw new InvalidArgumentError('Option "log" must be a function.');
 }
 
 const isInt = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
