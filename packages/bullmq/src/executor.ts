@@ -156,6 +156,8 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   #sent = 0;
   readonly #counts = { completed: 0, failed: 0, cancelled: 0, timedOut: 0, crashed: 0 };
   #closing = false;
+  /** Its connections are being closed: a lost connection is no outage any more. */
+  #ended = false;
   #closed: Promise<void> | undefined;
   #drained: (() => void) | undefined;
   #capacityWaiters: (() => void)[] = [];
@@ -545,8 +547,17 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   }
 
   async #close(): Promise<void> {
+    this.#ended = true;
     if (this.#watchdog) clearInterval(this.#watchdog);
-    await Promise.allSettled([this.#events.close(), this.#queue.close()]);
+    // BullMQ's close waits for Redis: cut off from it, the caller closes anyway (its clients are dropped below).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.allSettled([this.#events.close(), this.#queue.close()]),
+      new Promise((r) => {
+        timer = setTimeout(r, 1000);
+      }),
+    ]);
+    clearTimeout(timer);
     await Promise.all([close(this.#client), close(this.#eventsClient)]);
   }
 
@@ -600,7 +611,8 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   // ---- Redis outages: no Future waits forever ----
 
   #down(): void {
-    if (this.#downSince !== 0 || this.#closing) return;
+    // Also while shutdown() waits for the jobs: they must settle for it to end.
+    if (this.#downSince !== 0 || this.#ended) return;
     this.#downSince = Date.now();
     this.#watchdog ??= setInterval(() => {
       if (this.#downSince !== 0 && Date.now() - this.#downSince >= this.#lostAfter) this.#loseAll(`Redis was unreachable for more than ${this.#lostAfter} ms`);
