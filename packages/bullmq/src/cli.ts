@@ -8,24 +8,38 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { InvalidArgumentError } from '@offload/core';
 import { startWorker } from './worker.js';
 
 const USAGE =
   'usage: offload-worker --queue <name> --redis <redis://host:port> [--concurrency n] [--root dir] [--prefix p] [--stalled-interval ms] [--lock-duration ms] <tasks module>';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    queue: { type: 'string' },
-    redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
-    concurrency: { type: 'string' },
-    root: { type: 'string' },
-    prefix: { type: 'string' },
-    'stalled-interval': { type: 'string' },
-    'lock-duration': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+/** A bad command line: say why, show the usage, exit with code 2 (no stack trace). */
+const usageError = (why: string): never => {
+  process.stderr.write(`offload-worker: ${why}\n${USAGE}\n`);
+  process.exit(2);
+};
+
+const parse = () => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        queue: { type: 'string' },
+        redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+        concurrency: { type: 'string' },
+        root: { type: 'string' },
+        prefix: { type: 'string' },
+        'stalled-interval': { type: 'string' },
+        'lock-duration': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+};
+const { values, positionals } = parse();
 
 const modulePath = positionals[0];
 if (values.help || !values.queue || !modulePath) {
@@ -39,18 +53,31 @@ if (!existsSync(resolve(modulePath))) {
   process.exit(1);
 }
 
-const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
-const worker = startWorker(pathToFileURL(resolve(modulePath)), {
-  connection: values.redis as string,
-  queue: values.queue,
-  concurrency: num(values.concurrency),
-  root: values.root === undefined ? undefined : pathToFileURL(`${resolve(values.root)}/`),
-  prefix: values.prefix,
-  stalledInterval: num(values['stalled-interval']),
-  lockDuration: num(values['lock-duration']),
-  // A kind of job this machine cannot start (its module or init fails here) goes to other machines; say which.
-  log: (message) => process.stderr.write(`${message}\n`),
-});
+/** A whole number given as `--name n`; anything else ("abc", "", "1.5", "-2") is a usage error. */
+const num = (name: string, v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim())) return usageError(`--${name} must be a whole number; got "${v}"`);
+  return Number(v);
+};
+const start = () => {
+  try {
+    return startWorker(pathToFileURL(resolve(modulePath)), {
+      connection: values.redis as string,
+      queue: values.queue as string,
+      concurrency: num('concurrency', values.concurrency),
+      root: values.root === undefined ? undefined : pathToFileURL(`${resolve(values.root)}/`),
+      prefix: values.prefix,
+      stalledInterval: num('stalled-interval', values['stalled-interval']),
+      lockDuration: num('lock-duration', values['lock-duration']),
+      // A kind of job this machine cannot start (its module or init fails here) goes to other machines; say which.
+      log: (message) => process.stderr.write(`${message}\n`),
+    });
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) return usageError(error.message);
+    throw error;
+  }
+};
+const worker = start();
 
 await worker.ready;
 process.stdout.write(`offload-worker: serving queue "${values.queue}" (pid ${process.pid})\n`);

@@ -26,13 +26,40 @@ export function decode(text: string): unknown {
 /** Prefix of a failed job's reason that carries an encoded error (BullMQ keeps only a string). */
 export const ERROR_MARK = 'offload:error:';
 
+const encodable = (v: unknown): boolean => {
+  try {
+    encode(v);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** What stands for a value devalue cannot encode (one structured clone keeps, a Blob say): its description. */
+const describe = (v: unknown): string => (typeof v === 'string' ? v : Object.prototype.toString.call(v));
+
+/**
+ * The error with each value devalue cannot encode replaced by its description:
+ * its class, message, stack, cause and the other properties still travel.
+ */
+function encodableError(e: EncodedError): EncodedError {
+  const out: EncodedError = { name: e.name, message: e.message };
+  if (e.stack !== undefined) out.stack = e.stack;
+  if (e.thrown) out.thrown = encodable(e.thrown.value) ? e.thrown : { value: describe(e.thrown.value) };
+  if (e.cause) out.cause = 'name' in e.cause ? encodableError(e.cause) : encodable(e.cause.value) ? e.cause : { value: describe(e.cause.value) };
+  if (e.errors) out.errors = e.errors.map(encodableError);
+  if (e.props) out.props = Object.fromEntries(Object.entries(e.props).map(([k, v]) => [k, encodable(v) ? v : describe(v)]));
+  return out;
+}
+
 /** Encode a thrown value as a failure reason. */
 export function encodeFailure(error: unknown): string {
+  const encoded = encodeError(error);
   let text: string;
   try {
-    text = encode(encodeError(error));
+    text = encode(encoded);
   } catch {
-    text = encode(encodeError(isError(error) ? new Error(error.message) : String(error)));
+    text = encode(encodableError(encoded));
   }
   return ERROR_MARK + text;
 }

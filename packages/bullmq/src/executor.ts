@@ -47,6 +47,7 @@ import {
 } from '@offload/core/backend';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { checkBackoff, checkConnection, checkPrefix, checkQueueName } from './checks.js';
 import { decode, decodeFailure, encode } from './codec.js';
 import { type ControlMessage, cancelChannel, close, connect } from './connection.js';
 import { type BullExecutorOptions, type JobData, lostError, stalledError } from './options.js';
@@ -105,6 +106,8 @@ interface Pending {
   onProgress: ((value: unknown) => void) | undefined;
   added: Promise<void> | undefined;
   sink: StreamSink | undefined;
+  /** A worker machine took the job at least once (BullMQ re-queues a job whose machine died). */
+  taken: boolean;
 }
 
 /** Whether a stream job's result says its task was a generator (its items went out as events). */
@@ -153,6 +156,8 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   #sent = 0;
   readonly #counts = { completed: 0, failed: 0, cancelled: 0, timedOut: 0, crashed: 0 };
   #closing = false;
+  /** Its connections are being closed: a lost connection is no outage any more. */
+  #ended = false;
   #closed: Promise<void> | undefined;
   #drained: (() => void) | undefined;
   #capacityWaiters: (() => void)[] = [];
@@ -165,10 +170,12 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   constructor(moduleUrl: URL | string, options: BullExecutorOptions) {
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('createExecutor() needs options with `connection` and `queue`.');
     const { connection, queue, prefix, attempts, backoff, lostAfter, maxInFlight, ...rest } = options;
-    if (typeof queue !== 'string' || queue.length === 0) throw new InvalidArgumentError('Option "queue" must be the name of a BullMQ queue.');
-    if (connection === undefined || connection === null) throw new InvalidArgumentError('Option "connection" must be a redis:// URL or ioredis options.');
+    checkQueueName(queue);
+    checkConnection(connection);
+    checkPrefix(prefix);
     if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1))
       throw new InvalidArgumentError(`Option "attempts" must be an integer >= 1; got ${String(attempts)}.`);
+    checkBackoff(backoff);
     if (lostAfter !== undefined && !(typeof lostAfter === 'number' && lostAfter >= 0))
       throw new InvalidArgumentError(`Option "lostAfter" must be a number of ms >= 0; got ${String(lostAfter)}.`);
     if (maxInFlight !== undefined && (!Number.isInteger(maxInFlight) || maxInFlight < 1))
@@ -293,6 +300,7 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
       onProgress: options?.onProgress,
       added: undefined,
       sink,
+      taken: false,
     };
     if (sink) sink.pull = (n) => this.#control({ c: 'pull', id: job.id, n });
     handle.bind(this, job);
@@ -376,8 +384,23 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
 
   #onActive(id: string): void {
     const job = this.#jobs.get(id);
-    if (job?.state !== 'sent') return;
-    job.state = 'active';
+    if (!job) return;
+    // A stream taken again after its machine died would send its items again from the first:
+    // once the caller has some, it fails instead (a stream with none yet simply runs again).
+    if (job.taken && job.sink && job.sink.received > 0 && !job.future.done()) {
+      this.#finish(
+        job,
+        'rejected',
+        lostError(
+          job.name,
+          `its worker machine stopped after it had streamed ${job.sink.received} item(s), and a stream is not restarted (its items would repeat)`,
+        ),
+      );
+      this.#stop(job);
+      return;
+    }
+    job.taken = true;
+    if (job.state === 'sent') job.state = 'active';
   }
 
   #onBack(id: string): void {
@@ -463,6 +486,11 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
       return;
     }
     if (job.state === 'done') return;
+    this.#stop(job);
+  }
+
+  /** Remove a job from BullMQ if it waits there, or broadcast the cancel of it running; its slot is freed when it leaves BullMQ. */
+  #stop(job: Pending): void {
     const added = job.added ?? Promise.resolve();
     added
       .then(() => this.#queue.remove(job.id))
@@ -519,8 +547,17 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   }
 
   async #close(): Promise<void> {
+    this.#ended = true;
     if (this.#watchdog) clearInterval(this.#watchdog);
-    await Promise.allSettled([this.#events.close(), this.#queue.close()]);
+    // BullMQ's close waits for Redis: cut off from it, the caller closes anyway (its clients are dropped below).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.allSettled([this.#events.close(), this.#queue.close()]),
+      new Promise((r) => {
+        timer = setTimeout(r, 1000);
+      }),
+    ]);
+    clearTimeout(timer);
     await Promise.all([close(this.#client), close(this.#eventsClient)]);
   }
 
@@ -574,7 +611,8 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
   // ---- Redis outages: no Future waits forever ----
 
   #down(): void {
-    if (this.#downSince !== 0 || this.#closing) return;
+    // Also while shutdown() waits for the jobs: they must settle for it to end.
+    if (this.#downSince !== 0 || this.#ended) return;
     this.#downSince = Date.now();
     this.#watchdog ??= setInterval(() => {
       if (this.#downSince !== 0 && Date.now() - this.#downSince >= this.#lostAfter) this.#loseAll(`Redis was unreachable for more than ${this.#lostAfter} ms`);

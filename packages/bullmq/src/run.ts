@@ -39,6 +39,8 @@ export class Outbox {
   #chain: Promise<void> = Promise.resolve();
   /** An item that could not be encoded: the stream fails with it. */
   failed: Error | undefined;
+  /** Items handed to this outbox so far (a stream that sent some is not retried: they would repeat). */
+  items = 0;
 
   constructor(readonly job: Job) {}
 
@@ -53,6 +55,7 @@ export class Outbox {
   }
 
   item(v: unknown): void {
+    this.items++;
     this.#items.push(v);
     if (this.#items.length === 1) setImmediate(() => this.#flushItems());
   }

@@ -9,9 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { CancelledError, type Executor, OffloadError, SerializationError, WorkerCrashedError, WorkerInitError } from '@offload/core';
+import { CancelledError, type Executor, InvalidArgumentError, OffloadError, SerializationError, WorkerCrashedError, WorkerInitError } from '@offload/core';
 import { createExecutor } from '@offload/node-worker';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { checkConnection, checkInteger, checkPrefix, checkQueueName } from './checks.js';
 import { decode, encode, encodeFailure } from './codec.js';
 import { cancelChannel, close, connect, type RedisConnection, readControl } from './connection.js';
 import type { JobData } from './options.js';
@@ -97,6 +98,7 @@ function failure(error: unknown): Error {
  * (under `root`) in local worker_threads.
  */
 export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions): OffloadWorker {
+  checkWorkerOptions(options);
   const concurrency = options.concurrency ?? availableParallelism();
   const prefix = options.prefix ?? 'bull';
   const root = toHref(options.root ?? new URL('.', toHref(moduleUrl)));
@@ -162,7 +164,8 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
     const id = job.id as string;
     if (cancelled.has(id)) throw failure(new CancelledError());
     const d = readJobData(job.data);
-    if (!d) throw failure(new WorkerInitError(`Job ${id} of queue "${options.queue}" was not added by an Offload executor; this worker runs only those.`));
+    if (typeof d === 'string')
+      throw failure(new WorkerInitError(`Job ${id} of queue "${options.queue}" was not added by an Offload executor (${d}); this worker runs only those.`));
     const kind = kindOf(d);
     const refusal = refusing.get(kind);
     if (refusal && refusal.until > Date.now()) return giveBack(job, token, refusal.error);
@@ -173,8 +176,9 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
     let pool: Pool;
     let args: unknown[];
     try {
-      pool = poolFor(d);
       args = decode(d.a) as unknown[];
+      if (!Array.isArray(args)) throw new WorkerInitError(`The arguments of job ${id} are not a list.`);
+      pool = poolFor(d);
     } catch (error) {
       throw failure(error instanceof OffloadError ? error : new WorkerInitError(`The job could not be started: ${(error as Error).message}`, { cause: error }));
     }
@@ -203,6 +207,8 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
       if (error instanceof UnrecoverableError) throw error;
       // No thread of the pool could start (a task's own WorkerInitError would come from a live thread).
       if (error instanceof WorkerInitError && ex.stats().workers === 0) return refuse(job, d, token, error);
+      // BullMQ's retry (`attempts`) would run the generator again from its first item: once some went out, the failure is final.
+      if (out && out.items > 0) throw new UnrecoverableError(encodeFailure(error));
       throw failure(error);
     }
     try {
@@ -214,15 +220,23 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
 
   const client = connect(options.connection, 'offload-worker');
   client.on('error', () => {});
-  const worker = new Worker<JobData, string>(options.queue, processor, {
-    connection: client,
-    prefix,
-    concurrency,
-    // BullMQ takes an undefined option as given, not as its default.
-    ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
-    ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
-    ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
-  });
+  let worker: Worker<JobData, string>;
+  try {
+    worker = new Worker<JobData, string>(options.queue, processor, {
+      connection: client,
+      prefix,
+      concurrency,
+      // BullMQ takes an undefined option as given, not as its default.
+      ...(options.stalledInterval === undefined ? {} : { stalledInterval: options.stalledInterval }),
+      ...(options.lockDuration === undefined ? {} : { lockDuration: options.lockDuration }),
+      ...(options.maxStalledCount === undefined ? {} : { maxStalledCount: options.maxStalledCount }),
+    });
+  } catch (error) {
+    // A BullMQ check we do not make ourselves: leave no connection open behind the error.
+    clearInterval(sweep);
+    client.disconnect();
+    throw error;
+  }
   worker.on('error', () => {});
   // Counts the worker processes connected to the queue (a refused job is final once each has refused it).
   const counter = new Queue(options.queue, { connection: client, prefix });
@@ -255,15 +269,48 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
   };
 }
 
-/** The job's data if it has the shape an Offload executor writes, with its module URL normalized; otherwise undefined. */
-function readJobData(data: unknown): JobData | undefined {
+/** Check `startWorker()`'s options before anything connects. */
+function checkWorkerOptions(options: StartWorkerOptions): void {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('startWorker() needs options with `connection` and `queue`.');
+  checkQueueName(options.queue);
+  checkConnection(options.connection);
+  checkPrefix(options.prefix);
+  checkInteger('concurrency', options.concurrency, 1);
+  checkInteger('stalledInterval', options.stalledInterval, 1);
+  checkInteger('lockDuration', options.lockDuration, 1);
+  checkInteger('maxStalledCount', options.maxStalledCount, 0);
+  if (options.root !== undefined && typeof options.root !== 'string' && !(options.root instanceof URL))
+    throw new InvalidArgumentError(`Option "root" must be a directory's path or URL; got ${String(options.root)}.`);
+  if (options.log !== undefined && typeof options.log !== 'function') throw new InvalidArgumentError('Option "log" must be a function.');
+}
+
+const isInt = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+const isFlag = (v: unknown): boolean => v === undefined || v === 1;
+
+/**
+ * The job's data if it has the shape an Offload executor writes, with its module URL normalized;
+ * otherwise what is wrong with it. Anyone with the Redis connection can edit a job's data
+ * (`job.updateData`): a field out of its range (a stream's credit below 1, say) would leave the
+ * job running forever on this machine, so each one is checked.
+ */
+function readJobData(data: unknown): JobData | string {
   const d = data as JobData | null;
-  if (typeof d !== 'object' || d === null || typeof d.m !== 'string' || typeof d.a !== 'string') return undefined;
+  if (typeof d !== 'object' || d === null || typeof d.m !== 'string' || typeof d.a !== 'string') return 'it has no task module and arguments';
+  let m: string;
   try {
-    return { ...d, m: new URL(d.m).href };
+    m = new URL(d.m).href;
   } catch {
-    return undefined;
+    return 'its task module is not a URL';
   }
+  if (!isInt(d.g, 0)) return 'its cancelGrace (g) is not an integer >= 0';
+  if (!isFlag(d.c) || !isFlag(d.r)) return 'its flags (c, r) are not 1 or absent';
+  if (d.i !== undefined && typeof d.i !== 'string') return 'its init arguments (i) are not encoded';
+  if (d.t !== undefined && !isInt(d.t, 1)) return 'its timeout (t) is not an integer >= 1';
+  if (d.s !== undefined && !isInt(d.s, 1)) return "its stream's highWaterMark (s) is not an integer >= 1";
+  if (d.d !== undefined && !isInt(d.d, 1)) return "its stream's idleTimeout (d) is not an integer >= 1";
+  if (d.w !== undefined && !isInt(d.w, 1)) return 'its concurrentTasksPerWorker (w) is not an integer >= 1';
+  if (d.x !== undefined && !(Array.isArray(d.x) && d.x.every((r) => typeof r === 'string'))) return 'its list of refusals (x) is not a list of strings';
+  return { ...d, m };
 }
 
 /** Jobs of one kind share a local executor: same module, init, cancelGrace and concurrentTasksPerWorker. */
