@@ -284,7 +284,8 @@ function checkWorkerOptions(options: StartWorkerOptions): void {
   if (options.log !== undefined && typeof options.log !== 'function') throw new InvalidArgumentError('Option "log" must be a function.');
 }
 
-const isInt = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+// Integers as core's option checks take them (any size: cancelGrace 1e20 is a valid option).
+const isInt = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min;
 const isFlag = (v: unknown): boolean => v === undefined || v === 1;
 
 /**

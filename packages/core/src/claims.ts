@@ -25,26 +25,37 @@ export function claim(view: Int32Array, slot: number, id: number): boolean {
 export const canShareMemory = (): boolean =>
   typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
 
+/**
+ * Most claim slots of one worker: a worker that shares memory with its
+ * executor has at most this many tasks running, besides those sent ahead
+ * (`concurrentTasksPerWorker` above it runs this many at once). It bounds the
+ * shared buffer to 256 KB: a huge `concurrentTasksPerWorker` (1e9, say) would
+ * otherwise ask for gigabytes and abort the process.
+ */
+export const MAX_CLAIM_SLOTS = 65_536;
+
 /** Executor side: the slots of one worker. */
 export class ClaimSlots {
   readonly buffer: SharedArrayBuffer;
   readonly #view: Int32Array;
+  /** Released slots, reused first. */
   readonly #free: number[] = [];
+  /** Slots never used yet: `#fresh` and above. */
+  #fresh = 0;
 
-  constructor(size: number) {
+  constructor(readonly size: number) {
     this.buffer = new SharedArrayBuffer(size * 4);
     this.#view = new Int32Array(this.buffer);
-    for (let i = size - 1; i >= 0; i--) this.#free.push(i);
   }
 
   /** Slots not in use. */
   get available(): number {
-    return this.#free.length;
+    return this.#free.length + this.size - this.#fresh;
   }
 
   /** Reserve a slot for task `id`; -1 when none is free. */
   take(id: number): number {
-    const slot = this.#free.pop();
+    const slot = this.#free.pop() ?? (this.#fresh < this.size ? this.#fresh++ : undefined);
     if (slot === undefined) return -1;
     Atomics.store(this.#view, slot, claimKey(id));
     return slot;

@@ -8,7 +8,7 @@
  */
 
 import { batchReceiver } from './batch.js';
-import { ClaimSlots } from './claims.js';
+import { ClaimSlots, MAX_CLAIM_SLOTS } from './claims.js';
 import { type OffloadError, WorkerCrashedError, WorkerInitError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { MAX_PREFETCH, PoolWorker, type Task } from './pool-worker.js';
@@ -115,7 +115,7 @@ export abstract class Lifecycle {
       queueMicrotask(() => exit({ error }));
       return w;
     }
-    if (w.transport.sharedMemory) w.slots = new ClaimSlots(MAX_PREFETCH + w.concurrency);
+    if (w.transport.sharedMemory) w.slots = new ClaimSlots(MAX_PREFETCH + Math.min(w.concurrency, MAX_CLAIM_SLOTS));
     w.startTimer = after(
       o.startTimeout,
       () => {

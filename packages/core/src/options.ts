@@ -63,7 +63,12 @@ export interface ExecutorOptions {
   maxQueue?: number;
   /** A worker is replaced after running this many tasks. Default Infinity. */
   maxTasksPerWorker?: number;
-  /** Tasks one worker runs at once (useful for async tasks). Default 1. */
+  /**
+   * Tasks one worker runs at once (useful for async tasks). Default 1. A
+   * worker that shares memory with the executor (worker_threads, Deno, Bun,
+   * a cross-origin isolated page) runs at most 65,536 at once, whatever larger
+   * value is given.
+   */
   concurrentTasksPerWorker?: number;
   /** Default `timeout` of every task, in ms of running time. Default none. */
   taskTimeout?: number;

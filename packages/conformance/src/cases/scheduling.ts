@@ -72,6 +72,16 @@ export const schedulingCases: Case[] = [
     },
   },
   {
+    name: 'a huge concurrentTasksPerWorker (1e9) is taken: async tasks run and the worker lives',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1, concurrentTasksPerWorker: 1e9 });
+      const most = (await Promise.all(Array.from({ length: 20 }, () => ex.submit('probe', [50])))) as number[];
+      assert.equal(most.length, 20);
+      assert.equal(await ex.submit('add', [1, 2]), 3);
+      assert.equal(ex.stats().crashedWorkers, 0);
+    },
+  },
+  {
     name: '10,000 tiny tasks all return the right result',
     timeout: 30_000,
     async run({ make }) {
