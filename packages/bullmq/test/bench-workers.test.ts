@@ -3,32 +3,20 @@
  * process, and one with BullMQ's sandboxed processor in a worker thread. Both
  * must answer `add` as Offload's worker does, or the row compares nothing.
  */
-import type { ChildProcess } from 'node:child_process';
 import { Queue, QueueEvents } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisMissing, required, startRawWorkerProcess, startRedis, stopChild, type TestRedis } from './cluster.js';
+import { describe, expect, it } from 'vitest';
+import { redisForBlock, redisMissing, required, startRawWorkerProcess } from './cluster.js';
 
 const why = redisMissing();
 if (why && !required) console.log(`[offload] skipping the bench baselines' test: ${why}. Set OFFLOAD_REQUIRE_RUNTIMES=1 to make this a failure.`);
 
 describe.skipIf(Boolean(why) && !required)("the bench row's raw BullMQ worker processes", () => {
-  let redis: TestRedis;
-  const children: ChildProcess[] = [];
-
-  beforeAll(async () => {
-    if (why) throw new Error(`redis-server is required (CI or OFFLOAD_REQUIRE_RUNTIMES is set) but missing: ${why}`);
-    redis = await startRedis();
-  }, 30_000);
-
-  afterAll(async () => {
-    await Promise.all(children.map((c) => stopChild(c)));
-    await redis?.stop();
-  }, 30_000);
+  const redis = redisForBlock('bench-workers', why);
 
   for (const sandboxed of [false, true]) {
     it(`${sandboxed ? 'sandboxed (useWorkerThreads)' : 'on BullMQ’s event loop'}: answers add(x) with x + 1`, async () => {
       const name = sandboxed ? 'raw-sandboxed' : 'raw';
-      children.push(await startRawWorkerProcess({ url: redis.url, queue: name, sandboxed }));
+      redis.keep(await startRawWorkerProcess({ url: redis.url, queue: name, sandboxed }));
       const queue = new Queue(name, { connection: { url: redis.url } });
       const events = new QueueEvents(name, { connection: { url: redis.url } });
       try {

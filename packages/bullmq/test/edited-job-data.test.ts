@@ -4,37 +4,20 @@
  * never leaves the job running forever on a worker machine, nor its Future
  * waiting: the job is refused with WorkerInitError, and the machine keeps serving.
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createExecutor, WorkerInitError } from '@offload/bullmq';
 import { Queue } from 'bullmq';
 import { stringify } from 'devalue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisMissing, required, startRedis, startWorkerProcess, stopChild, type TestRedis } from './cluster.js';
+import { describe, expect, it } from 'vitest';
+import { redisForBlock, redisMissing, required, startWorkerProcess } from './cluster.js';
 
 const effects = new URL('./fixtures/effects.mjs', import.meta.url);
 const why = redisMissing();
 if (why && !required) console.log(`[offload] skipping bullmq edited-job-data tests: ${why}. Set OFFLOAD_REQUIRE_RUNTIMES=1 to make this a failure.`);
 
 describe.skipIf(Boolean(why) && !required)('bullmq: a job whose data another client edited', () => {
-  let redis: TestRedis;
-  let worker: ChildProcess | undefined;
-  let dir = '';
-
-  beforeAll(async () => {
-    if (why) throw new Error(`redis-server is required (CI or OFFLOAD_REQUIRE_RUNTIMES is set) but missing: ${why}`);
-    dir = mkdtempSync(join(tmpdir(), 'offload-edited-'));
-    redis = await startRedis();
-  }, 60_000);
-
-  afterAll(async () => {
-    if (worker) await stopChild(worker);
-    await redis?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }, 30_000);
+  const redis = redisForBlock('edited', why);
 
   it('fields out of range (a stream credit below 1, a fraction, arguments that are not a list) are refused with WorkerInitError; the machine keeps serving', async () => {
     const queue = 'edited';
@@ -42,9 +25,9 @@ describe.skipIf(Boolean(why) && !required)('bullmq: a job whose data another cli
     const edits: Record<string, unknown>[] = [{ s: -5 }, { s: 0 }, { s: 0.5 }, { c: 1, a: stringify(5) }, { a: stringify('not a list') }];
     // No worker serves the queue yet: the jobs wait in Redis, where another client edits them.
     const futures: Promise<unknown>[] = [
-      ...edits.slice(0, 3).map((_, i) => ex.stream('ticker', [join(dir, `t${i}.txt`), 10]).finished),
-      ex.submit('mark', [join(dir, 'chunk.txt'), 'x']),
-      ex.submit('mark', [join(dir, 'args.txt'), 'x']),
+      ...edits.slice(0, 3).map((_, i) => ex.stream('ticker', [join(redis.dir, `t${i}.txt`), 10]).finished),
+      ex.submit('mark', [join(redis.dir, 'chunk.txt'), 'x']),
+      ex.submit('mark', [join(redis.dir, 'args.txt'), 'x']),
     ];
     const settled = Promise.allSettled(futures);
     const foreign = new Queue(queue, { connection: { url: redis.url } });
@@ -56,7 +39,7 @@ describe.skipIf(Boolean(why) && !required)('bullmq: a job whose data another cli
     } finally {
       await foreign.close();
     }
-    worker = await startWorkerProcess({ url: redis.url, queue, module: fileURLToPath(effects), concurrency: 2 });
+    redis.keep(await startWorkerProcess({ url: redis.url, queue, module: fileURLToPath(effects), concurrency: 2 }));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise((r) => {
       timer = setTimeout(() => r('still pending after 15 s'), 15_000);
@@ -68,6 +51,6 @@ describe.skipIf(Boolean(why) && !required)('bullmq: a job whose data another cli
       const e = (o as PromiseRejectedResult).reason as Error;
       expect(e).toBeInstanceOf(WorkerInitError);
     }
-    expect(await ex.submit('mark', [join(dir, 'after.txt'), 'served'])).toBe('served');
+    expect(await ex.submit('mark', [join(redis.dir, 'after.txt'), 'served'])).toBe('served');
   }, 60_000);
 });

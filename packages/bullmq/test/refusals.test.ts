@@ -4,14 +4,12 @@
  * queue for another machine, and says so on its stderr; a job no machine can
  * start still settles, with WorkerInitError.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createExecutor, WorkerInitError } from '@offload/bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, redisMissing, required, startRedis, startWorkerProcess, stopChild, type TestRedis } from './cluster.js';
+import { describe, expect, it } from 'vitest';
+import { CLI, redisForBlock, redisMissing, required, startWorkerProcess } from './cluster.js';
 
 const machine = new URL('./fixtures/machine.mjs', import.meta.url);
 const why = redisMissing();
@@ -20,9 +18,7 @@ if (why && !required) console.log(`[offload] skipping bullmq refusal tests: ${wh
 const BROKEN = { OFFLOAD_TEST_BROKEN_INIT: '1' };
 
 describe.skipIf(Boolean(why) && !required)('bullmq: a machine that cannot start a job gives it back', () => {
-  let redis: TestRedis;
-  const children: ChildProcess[] = [];
-  let dir: string;
+  const redis = redisForBlock('refusals', why);
 
   /** A worker machine on `queue` named `name`, with `env` added; its stderr is collected. */
   const start = async (queue: string, name: string, env: Record<string, string> = {}, root?: string) => {
@@ -34,25 +30,13 @@ describe.skipIf(Boolean(why) && !required)('bullmq: a machine that cannot start 
       concurrency: 2,
       env: { OFFLOAD_TEST_MACHINE: name, ...env },
     });
-    children.push(child);
+    redis.keep(child);
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
     return { child, stderr: () => stderr };
   };
-
-  beforeAll(async () => {
-    if (why) throw new Error(`redis-server is required (CI or OFFLOAD_REQUIRE_RUNTIMES is set) but missing: ${why}`);
-    dir = mkdtempSync(join(tmpdir(), 'offload-refusals-'));
-    redis = await startRedis();
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(children.map((c) => stopChild(c)));
-    await redis?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }, 30_000);
 
   it('jobs whose init throws on one machine all run on the other; the broken machine says why on its stderr', async () => {
     const queue = 'init-fails-on-one';
@@ -75,7 +59,7 @@ describe.skipIf(Boolean(why) && !required)('bullmq: a machine that cannot start 
   it('a machine whose --root does not hold the module gives its jobs to one that does', async () => {
     const queue = 'outside-root';
     await start(queue, 'good');
-    const elsewhere = await start(queue, 'elsewhere', {}, dir);
+    const elsewhere = await start(queue, 'elsewhere', {}, redis.dir);
     await using ex = createExecutor(machine, { connection: redis.url, queue });
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => ex.submit('where', [i])));
     expect(results).toEqual(Array.from({ length: 12 }, (_, i) => `good ${i}`));
@@ -100,9 +84,9 @@ describe.skipIf(Boolean(why) && !required)('bullmq: a machine that cannot start 
   });
 
   it('offload-worker started on a module that does not exist exits with code 1 and says so', async () => {
-    const missing = join(dir, 'missing.mjs');
+    const missing = join(redis.dir, 'missing.mjs');
     const child = spawn(process.execPath, [CLI, '--queue', 'none', '--redis', redis.url, missing], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
+    redis.keep(child);
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();

@@ -5,11 +5,10 @@
  * Once the caller has items, the stream fails instead (with the generator's own
  * error, or WorkerCrashedError when its machine died); no item is repeated.
  */
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createExecutor, WorkerCrashedError } from '@offload/bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisMissing, required, startRedis, startWorkerProcess, stopChild, type TestRedis } from './cluster.js';
+import { describe, expect, it } from 'vitest';
+import { redisForBlock, redisMissing, required, startWorkerProcess } from './cluster.js';
 
 const tasksModule = new URL('../../conformance/dist/fixtures/tasks.js', import.meta.url);
 const why = redisMissing();
@@ -27,30 +26,18 @@ async function drain(stream: AsyncIterable<unknown>): Promise<{ items: unknown[]
 }
 
 describe.skipIf(Boolean(why) && !required)('bullmq: a stream is not run again once it sent items', () => {
-  let redis: TestRedis;
-  const workers: ChildProcess[] = [];
-  const start = async (queue: string) => {
-    const w = await startWorkerProcess({
-      url: redis.url,
-      queue,
-      module: fileURLToPath(tasksModule),
-      concurrency: 2,
-      stalledInterval: 1000,
-      lockDuration: 2000,
-    });
-    workers.push(w);
-    return w;
-  };
-
-  beforeAll(async () => {
-    if (why) throw new Error(`redis-server is required (CI or OFFLOAD_REQUIRE_RUNTIMES is set) but missing: ${why}`);
-    redis = await startRedis();
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => stopChild(w)));
-    await redis?.stop();
-  }, 30_000);
+  const redis = redisForBlock('stream-retries', why);
+  const start = async (queue: string) =>
+    redis.keep(
+      await startWorkerProcess({
+        url: redis.url,
+        queue,
+        module: fileURLToPath(tasksModule),
+        concurrency: 2,
+        stalledInterval: 1000,
+        lockDuration: 2000,
+      }),
+    );
 
   it('with attempts, a generator that throws after its items fails with its error; its items are not sent again', async () => {
     const queue = 'stream-attempts';
