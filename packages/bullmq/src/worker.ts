@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { CancelledError, type Executor, InvalidArgumentError, OffloadError, SerializationError, WorkerCrashedError, WorkerInitError } from '@offload/core';
 import { createExecutor } from '@offload/node-worker';
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { checkConnection, checkInteger, checkPrefix, checkQueueName } from './checks.js';
 import { decode, encode, encodeFailure } from './codec.js';
 import { cancelChannel, close, connect, type RedisConnection, readControl } from './connection.js';
@@ -38,7 +39,8 @@ export interface StartWorkerOptions {
   maxStalledCount?: number;
   /**
    * Where the worker reports a kind of job it cannot start here (its task
-   * module or `init` failed on this machine) and gives back to the queue.
+   * module or `init` failed on this machine) and gives back to the queue, and
+   * Redis becoming unreachable and reachable again (once each time).
    * Default: nowhere. The CLI writes these lines to stderr.
    */
   log?: (message: string) => void;
@@ -219,7 +221,18 @@ export function startWorker(moduleUrl: URL | string, options: StartWorkerOptions
   };
 
   const client = connect(options.connection, 'offload-worker');
-  client.on('error', () => {});
+  // A machine that cannot reach Redis (at start, or later) says so once, and again when it is back, rather than wait in silence.
+  let unreachable = false;
+  client.on('error', (error: Error) => {
+    if (unreachable) return;
+    unreachable = true;
+    log(`offload-worker: cannot reach Redis at ${whereIs(client)} (${error.message}); retrying until it answers`);
+  });
+  client.on('ready', () => {
+    if (!unreachable) return;
+    unreachable = false;
+    log(`offload-worker: reached Redis at ${whereIs(client)}`);
+  });
   let worker: Worker<JobData, string>;
   try {
     worker = new Worker<JobData, string>(options.queue, processor, {
@@ -313,6 +326,12 @@ function readJobData(data: unknown): JobData | string {
   if (d.x !== undefined && !(Array.isArray(d.x) && d.x.every((r) => typeof r === 'string'))) return 'its list of refusals (x) is not a list of strings';
   return { ...d, m };
 }
+
+/** Where a client connects, for a log line (no user name or password). */
+const whereIs = (client: Redis): string => {
+  const o = client.options;
+  return o.path ?? `${o.host ?? '127.0.0.1'}:${o.port ?? 6379}`;
+};
 
 /** Jobs of one kind share a local executor: same module, init, cancelGrace and concurrentTasksPerWorker. */
 const kindOf = (d: JobData): string => `${d.m}\0${d.i ?? ''}\0${d.g}\0${d.w ?? 1}`;

@@ -13,6 +13,7 @@ import { type LocalRedis, startRedis, startWorkerProcess, stopChild } from '../s
 
 export {
   CLI,
+  freePort,
   type LocalRedis as TestRedis,
   REDIS_SERVER,
   redisMissing,
