@@ -34,6 +34,8 @@ export interface RedisBlock {
   readonly dir: string;
   /** Stop `child` (a worker process) with the redis-server after the block's tests; returns it. */
   keep(child: ChildProcess): ChildProcess;
+  /** Stop the redis-server and start it again on the same port (its data is gone). */
+  restart(): Promise<void>;
 }
 
 /**
@@ -66,6 +68,7 @@ export function redisForBlock(name: string, why: string | undefined): RedisBlock
       children.push(child);
       return child;
     },
+    restart: () => (redis as LocalRedis).restart(),
   };
 }
 

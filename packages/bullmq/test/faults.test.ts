@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CancelledError, createExecutor, type Future, WorkerCrashedError } from '@offload/bullmq';
 import { QueueEvents } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisMissing, required, startRedis, startWorkerProcess, stopChild, type TestRedis } from './cluster.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { redisForBlock, redisMissing, required, startWorkerProcess, stopChild } from './cluster.js';
 
 const tasksModule = new URL('../../conformance/dist/fixtures/tasks.js', import.meta.url);
 const why = redisMissing();
@@ -22,33 +22,28 @@ function watch(fs: Future<unknown>[]): { settles: number[]; all: Promise<Promise
 }
 
 describe.skipIf(Boolean(why) && !required)('bullmq faults', () => {
-  let redis: TestRedis;
+  const redis = redisForBlock('faults', why);
   const workers: ChildProcess[] = [];
   const queue = 'faults';
   const startOne = async () => {
-    const w = await startWorkerProcess({
-      url: redis.url,
-      queue,
-      module: fileURLToPath(tasksModule),
-      concurrency: 4,
-      stalledInterval: 1000,
-      lockDuration: 2000,
-    });
+    const w = redis.keep(
+      await startWorkerProcess({
+        url: redis.url,
+        queue,
+        module: fileURLToPath(tasksModule),
+        concurrency: 4,
+        stalledInterval: 1000,
+        lockDuration: 2000,
+      }),
+    );
     workers.push(w);
     return w;
   };
 
   beforeAll(async () => {
-    if (why) throw new Error(`redis-server is required (CI or OFFLOAD_REQUIRE_RUNTIMES is set) but missing: ${why}`);
-    redis = await startRedis();
     await startOne();
     await startOne();
   }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => stopChild(w)));
-    await redis?.stop();
-  }, 30_000);
 
   it('jobs waiting in BullMQ run by priority (higher first, FIFO within one), and a cancelled waiting job is removed and never runs', async () => {
     // No worker serves this queue yet: every job waits in Redis, where BullMQ orders them.
