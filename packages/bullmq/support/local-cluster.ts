@@ -195,3 +195,15 @@ export async function startRawWorkerProcess(opts: { url: string; queue: string; 
   await waitFor(child, 'raw worker: serving', 20_000, 'raw BullMQ worker');
   return child;
 }
+
+const SPLIT_WORKER = fileURLToPath(new URL('./split-worker.mjs', import.meta.url));
+
+/**
+ * Start a plain BullMQ Worker process that takes jobs as an Offload executor writes them (for
+ * bench/worker-split.ts): `plain` runs the task on BullMQ's event loop, `hop` in a node-worker thread.
+ */
+export async function startSplitWorkerProcess(opts: { url: string; queue: string; mode: 'plain' | 'hop'; module: string }): Promise<ChildProcess> {
+  const child = track(spawn(process.execPath, [SPLIT_WORKER, opts.queue, opts.url, opts.mode, opts.module], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  await waitFor(child, 'split worker: serving', 20_000, 'split BullMQ worker');
+  return child;
+}

@@ -19,6 +19,7 @@ export {
   redisMissing,
   startRawWorkerProcess,
   startRedis,
+  startSplitWorkerProcess,
   startWorkerProcess,
   stopChild,
 } from '../support/local-cluster.js';
