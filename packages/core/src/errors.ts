@@ -35,7 +35,7 @@ export class OffloadError extends Error {
   }
 }
 
-/** The Future was cancelled: by `cancel()`, an aborted signal, `break` in `map`, or `shutdown({ cancelPending })`. */
+/** The Future was cancelled: by `cancel()`, an aborted signal, `break` in `map` or in a stream, or `shutdown({ cancelPending })` / `shutdown({ cancelRunning })`. */
 export class CancelledError extends OffloadError {
   override get name(): string {
     return 'CancelledError';
@@ -45,7 +45,11 @@ export class CancelledError extends OffloadError {
   }
 }
 
-/** The task ran longer than its `timeout` (running time only, queue time is not counted). */
+/**
+ * The task ran longer than its `timeout` (running time only, queue time is not counted).
+ * Also ends a stream whose generator produced nothing for its `idleTimeout`, and is
+ * thrown by `asCompleted()` when futures are still pending at its `timeout`.
+ */
 export class TimeoutError extends OffloadError {
   override get name(): string {
     return 'TimeoutError';
@@ -76,8 +80,9 @@ export class WorkerCrashedError extends OffloadError {
 
 /**
  * A worker could not start: the task module failed to load, threw at top level,
- * never called `expose()`, or its `init` function failed. Tasks waiting for that
- * worker are rejected with this error instead of waiting for a respawn loop.
+ * never called `expose()`, its `init` function failed, or it missed `startTimeout`.
+ * While another worker runs, the waiting tasks go to it; when no worker can start,
+ * they are rejected with this error instead of waiting for a respawn loop.
  */
 export class WorkerInitError extends OffloadError {
   override get name(): string {
@@ -88,7 +93,11 @@ export class WorkerInitError extends OffloadError {
   }
 }
 
-/** The executor was shut down before the task could run, or `submit` was called after `shutdown()`. */
+/**
+ * `submit()`, `stream()`, `map()` or the typed proxy was called after `shutdown()`. (Tasks
+ * accepted before it run to the end, or are cancelled with {@link CancelledError} by
+ * `shutdown({ cancelPending })`.)
+ */
 export class ExecutorShutdownError extends OffloadError {
   override get name(): string {
     return 'ExecutorShutdownError';

@@ -6,7 +6,7 @@
  */
 import { CancelledError } from './errors.js';
 
-/** Lifecycle of a Future. `pending` = queued, `running` = handed to a worker. */
+/** Lifecycle of a Future. `pending` = queued, or sent ahead to a worker that has not started it; `running` = a worker is executing it. */
 export type FutureState = 'pending' | 'running' | 'fulfilled' | 'rejected' | 'cancelled';
 
 const noop = () => {};

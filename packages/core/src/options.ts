@@ -53,11 +53,11 @@ export type IsStreamTask<T, K extends keyof T> = T[K] extends (...args: never[])
 
 /** Options every backend accepts. */
 export interface ExecutorOptions {
-  /** Most workers alive at once. Default: the runtime's available parallelism. */
+  /** Most workers alive at once. Default: the runtime's available parallelism (1 for `InlineExecutor`). */
   maxWorkers?: number;
   /** Workers started at once and kept alive while idle. Default 0. */
   minWorkers?: number;
-  /** An idle worker above `minWorkers` is stopped after this many ms. Default 10000; `Infinity` keeps it. */
+  /** An idle worker above `minWorkers` is stopped after this many ms. Default 10000 (`Infinity` for `InlineExecutor`); `Infinity` keeps it. */
   idleTimeout?: number;
   /** Most tasks waiting for a worker; more are rejected with `QueueFullError`. Default Infinity. */
   maxQueue?: number;
@@ -72,7 +72,7 @@ export interface ExecutorOptions {
   concurrentTasksPerWorker?: number;
   /** Default `timeout` of every task, in ms of running time. Default none. */
   taskTimeout?: number;
-  /** How long a cancelled or timed-out running task may take to stop after its signal is aborted, before its worker is terminated. Default 500 ms. */
+  /** How long a cancelled or timed-out running task may take to stop after its signal is aborted, before its worker is terminated. Default 500 ms. An integer (not `Infinity`). */
   cancelGrace?: number;
   /** How long a new worker may take to load its module and call `expose()`. Default 60000 ms. */
   startTimeout?: number;
@@ -117,7 +117,7 @@ export interface MapOptions {
   ordered?: boolean;
   /** Inputs sent per message; each chunk is one task on the worker. Default 1. */
   chunkSize?: number;
-  /** Most chunks submitted and not yet consumed. Default: 2 x workers x concurrentTasksPerWorker. */
+  /** Most chunks submitted and not yet consumed. Default: 2 x maxWorkers x concurrentTasksPerWorker, and at least 64 when `chunkSize` is 1 (2 otherwise). */
   maxInFlight?: number;
   /** Aborting it cancels what is outstanding and ends the iteration with `CancelledError`. */
   signal?: AbortSignal;
