@@ -140,14 +140,15 @@ export const assert = {
     }
     throw new AssertionError(`expected a rejection with ${cls.name}, but it fulfilled`);
   },
-  throws(fn: () => unknown, cls: abstract new (...a: never[]) => unknown): void {
+  throws(fn: () => unknown, cls: abstract new (...a: never[]) => unknown, what?: string): void {
+    const of = what === undefined ? '' : ` (${what})`;
     try {
       fn();
     } catch (e) {
       if (e instanceof cls) return;
-      throw new AssertionError(`expected ${cls.name}, got ${(e as Error)?.name}`);
+      throw new AssertionError(`expected ${cls.name}, got ${(e as Error)?.name}${of}`);
     }
-    throw new AssertionError(`expected ${cls.name} to be thrown`);
+    throw new AssertionError(`expected ${cls.name} to be thrown${of}`);
   },
 };
 

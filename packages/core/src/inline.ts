@@ -6,8 +6,9 @@
  * same when it moves to a real backend.
  * @module
  */
-import { WorkerInitError } from './errors.js';
+import { InvalidArgumentError, WorkerInitError } from './errors.js';
 import { Executor } from './executor.js';
+import { fileHref, moduleHref } from './module-url.js';
 import type { ExecutorOptions, TaskMap } from './options.js';
 import type { Batch, FromWorker } from './protocol.js';
 import type { Capabilities, Spawn } from './transport.js';
@@ -34,11 +35,11 @@ let instances = 0;
  * worker (a distinct query string), so module state is per worker as it is
  * with real workers.
  */
-async function loadTasks(source: URL | string | TaskMap, workerId: number): Promise<{ tasks: TaskMap; options: ExposeOptions }> {
-  if (typeof source === 'object' && !(source instanceof URL)) {
+async function loadTasks(source: string | TaskMap, workerId: number): Promise<{ tasks: TaskMap; options: ExposeOptions }> {
+  if (typeof source !== 'string') {
     return { tasks: source, options: ((source as Record<symbol, unknown>)[EXPOSED] as ExposeOptions) ?? {} };
   }
-  const url = new URL(String(source), 'file:///');
+  const url = new URL(source);
   url.searchParams.set('offload-inline-worker', `${++instances}.${workerId}`);
   const mod = (await import(/* @vite-ignore */ url.href)) as Record<string, unknown>;
   for (const value of Object.values(mod)) {
@@ -49,7 +50,25 @@ async function loadTasks(source: URL | string | TaskMap, workerId: number): Prom
   throw new WorkerInitError(`The module ${String(source)} exports no object returned by expose(); export const tasks = expose({ ... }).`);
 }
 
-function inlineSpawn(source: URL | string | TaskMap): Spawn {
+/**
+ * The module's URL: a file path is resolved against the working directory
+ * (Node, Deno, Bun), a relative reference in a browser against the page, as
+ * those runtimes' backends do.
+ * @throws InvalidArgumentError when it cannot be made an absolute URL.
+ */
+function inlineHref(source: URL | string): string {
+  const g = globalThis as { process?: { cwd?: () => string }; document?: { baseURI?: string }; location?: { href?: string } };
+  const cwd = g.process?.cwd?.();
+  const page = g.document?.baseURI ?? g.location?.href;
+  return moduleHref(source, (reference) => (cwd === undefined && page !== undefined ? new URL(reference, page).href : fileHref(reference, cwd ?? '/')));
+}
+
+function inlineSpawn(from: URL | string | TaskMap): Spawn {
+  if (typeof from !== 'string' && (typeof from !== 'object' || from === null))
+    throw new InvalidArgumentError(
+      `InlineExecutor needs the object returned by expose(), or its module's URL or path; got ${from === undefined ? 'undefined' : typeof from}.`,
+    );
+  const source = typeof from === 'string' || from instanceof URL ? inlineHref(from) : from;
   return (events, { workerId }) => {
     let alive = true;
     let toWorker: ((data: unknown) => void) | undefined;

@@ -26,17 +26,21 @@ export interface ThreadOptions {
  * tsx when the module is TypeScript, then the module, and report a module that
  * fails to import or never calls expose(). On `close` it ends the thread once
  * what it wrote to stdout and stderr has been handed to the parent.
+ * Workers inherit the program's Node flags, and `--input-type=module` makes
+ * this evaluated code an ES module: so it uses only what both module kinds
+ * have (`import()`, no `require`).
  */
 const BOOTSTRAP = `
-const { parentPort, workerData } = require('node:worker_threads');
-const flushed = (stream) => new Promise((resolve) => stream.write('', resolve));
-globalThis[Symbol.for('offload.endpoint')] = {
-  post: (batch, transfer) => parentPort.postMessage(batch, transfer),
-  listen: (fn) => parentPort.on('message', fn),
-  close: () => Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(0)),
-};
-import(workerData.loader)
-  .then((core) => core.loadTaskModule(workerData.module, workerData.tsx))
+import('node:worker_threads')
+  .then(({ parentPort, workerData }) => {
+    const flushed = (stream) => new Promise((resolve) => stream.write('', resolve));
+    globalThis[Symbol.for('offload.endpoint')] = {
+      post: (batch, transfer) => parentPort.postMessage(batch, transfer),
+      listen: (fn) => parentPort.on('message', fn),
+      close: () => Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(0)),
+    };
+    return import(workerData.loader).then((core) => core.loadTaskModule(workerData.module, workerData.tsx));
+  })
   .catch((error) => process.nextTick(() => { throw error; }));
 `;
 

@@ -109,4 +109,24 @@ export const errorCases: Case[] = [
       assert.throws(() => ex.submit('add', [1, 2], { timeout: -1 }), InvalidArgumentError);
     },
   },
+  {
+    name: 'map() refuses the task options submit() refuses, when it is called, and the executor keeps serving',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1 });
+      const bad: unknown[] = [
+        { timeout: -1 },
+        { timeout: Number.NaN },
+        { priority: Number.NaN },
+        { priority: 'high' },
+        { signal: {} },
+        { onProgress: 3 },
+        null,
+        5,
+      ];
+      for (const options of bad) assert.throws(() => ex.map('inc', [1, 2], options as never), InvalidArgumentError, JSON.stringify(options));
+      const out: unknown[] = [];
+      for await (const v of ex.map('inc', [1, 2])) out.push(v);
+      assert.deepEqual(out, [2, 3]);
+    },
+  },
 ];
