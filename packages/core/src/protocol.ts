@@ -110,7 +110,25 @@ type Loose = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null;
 const isId = (v: unknown): boolean => Number.isSafeInteger(v);
-const isEncodedError = (v: unknown): boolean => isObject(v) && typeof v.name === 'string' && typeof v.message === 'string';
+/** Deepest nesting of causes and error lists a peer may send (encodeError stops at 8). */
+const MAX_ERROR_DEPTH = 16;
+
+/**
+ * Is `v` an {@link EncodedError} that {@link decodeError} can read: string name
+ * and message, and, when present, a string stack, an object of properties, a
+ * thrown or cause wrapper object, and causes and error lists of the same shape?
+ */
+const isEncodedError = (v: unknown, depth = 0): boolean => {
+  if (!isObject(v) || typeof v.name !== 'string' || typeof v.message !== 'string' || depth > MAX_ERROR_DEPTH) return false;
+  if (v.stack !== undefined && typeof v.stack !== 'string') return false;
+  if (v.props !== undefined && !isObject(v.props)) return false;
+  if (v.thrown !== undefined && !isObject(v.thrown)) return false;
+  if (v.errors !== undefined && !(Array.isArray(v.errors) && v.errors.every((x) => isEncodedError(x, depth + 1)))) return false;
+  const cause = v.cause;
+  if (cause === undefined) return true;
+  if (!isObject(cause)) return false;
+  return ('value' in cause && !('message' in cause)) || isEncodedError(cause, depth + 1);
+};
 
 /** Why a message from a worker is malformed, or undefined when it is well formed. */
 function fromWorkerFault(msg: Loose): string | undefined {
