@@ -68,7 +68,7 @@ export type FromWorker =
   /**
    * The worker is ending itself (`self.close()`, `process.exit()`, `Deno.exit()`):
    * sent last, because a Web Worker that closes itself gives its parent no event.
-   * The executor treats it as the worker's exit, with `code` when one was given.
+   * The executor treats it as the worker's exit, with `code` (0 when none was given: `self.close()`).
    */
   | { t: 'bye'; code?: number };
 
