@@ -23,3 +23,27 @@ describe.skipIf(typeof document === 'undefined')('browser: a task module that ca
     }
   });
 });
+
+describe.skipIf(typeof document === 'undefined')('browser: a worker factory that throws', () => {
+  it('rejects at once with a WorkerInitError that says what it threw, even when that is not an Error, and starts no second worker', async () => {
+    for (const thrown of ['blocked by the page', new DOMException('blocked by CSP', 'SecurityError')]) {
+      let calls = 0;
+      const ex = createExecutor(() => {
+        calls++;
+        throw thrown;
+      });
+      try {
+        const error = await ex.submit('anything', []).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(WorkerInitError);
+        expect((error as Error).message).toContain('blocked by');
+        await new Promise((r) => setTimeout(r, 200));
+        expect(calls).toBe(1);
+      } finally {
+        await ex.shutdown();
+      }
+    }
+  });
+});

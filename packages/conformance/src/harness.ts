@@ -9,7 +9,7 @@ import { dequal } from 'dequal';
 import type { Tasks } from './fixtures/tasks.js';
 
 /** Fixture modules a target must be able to load. */
-export type FixtureName = 'tasks' | 'broken' | 'init-fails' | 'no-expose' | 'plain-module' | 'late-expose';
+export type FixtureName = 'tasks' | 'broken' | 'init-fails' | 'no-expose' | 'plain-module' | 'late-expose' | 'ends-while-loading' | 'ends-in-init';
 
 /** Extra abilities of a cell that are not backend capabilities. */
 export interface TargetFlags {

@@ -283,7 +283,9 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
           this.startFailed(w, fatalError(msg, w.transport.loadHint), msg.phase === 'load' ? 'load' : 'init');
           return;
         case 'bye':
-          exit(msg.code === undefined ? {} : { exitCode: msg.code });
+          // The worker ended itself (close() gives no code: it is a clean end, as parentPort.close() is on Node):
+          // its own doing, so a worker that does so while starting is not started again and again.
+          exit({ exitCode: msg.code ?? 0 });
           void Promise.resolve(w.transport.terminate()).catch(() => {});
           return;
         default:

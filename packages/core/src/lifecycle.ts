@@ -12,7 +12,7 @@ import { ClaimSlots, MAX_CLAIM_SLOTS } from './claims.js';
 import { type OffloadError, WorkerCrashedError, WorkerInitError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { MAX_PREFETCH, PoolWorker, type Task } from './pool-worker.js';
-import { type FromWorker, readFromWorker } from './protocol.js';
+import { describeValue, type FromWorker, readFromWorker } from './protocol.js';
 import type { TaskQueue } from './queue.js';
 import { after, cancelTimer, now, type Timer } from './timers.js';
 import type { Spawn } from './transport.js';
@@ -110,8 +110,10 @@ export abstract class Lifecycle {
         },
       );
       w.transport = this.spawn({ message, exit }, { workerId: w.id });
-    } catch (error) {
+    } catch (thrown) {
       w.transport = { post() {}, terminate() {} };
+      // The backend (or a user's Worker factory) said why it could not start one: a load failure, whatever it threw.
+      const error = thrown instanceof Error ? thrown : new WorkerInitError(`The worker could not be created: ${describeValue(thrown)}`, { cause: thrown });
       queueMicrotask(() => exit({ error }));
       return w;
     }

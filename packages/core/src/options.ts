@@ -203,10 +203,19 @@ export function resolveOptions(o: ExecutorOptions, defaultWorkers: number): Reso
   };
 }
 
+/** `Array.isArray` that is false for a revoked Proxy (where it throws). */
+const isArray = (v: unknown): v is unknown[] => {
+  try {
+    return Array.isArray(v);
+  } catch {
+    return false;
+  }
+};
+
 /** Validate a call of `submit` or `stream` (`verb`): a string name, an array of arguments, valid options. */
 export function checkCall(verb: 'submit' | 'stream', name: unknown, args: unknown, options: TaskOptions | undefined): void {
   if (typeof name !== 'string') throw new InvalidArgumentError(`Task name must be a string; got ${typeof name}.`);
-  if (!Array.isArray(args)) {
+  if (!isArray(args)) {
     throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. ${verb}("${name}", [x]).`);
   }
   checkTaskOptions(options);
@@ -226,7 +235,8 @@ export function checkTaskOptions(o: TaskOptions | undefined): void {
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
     throw new InvalidArgumentError('Task option "onProgress" must be a function.');
   }
-  if (o.signal !== undefined && (o.signal === null || typeof (o.signal as AbortSignal).aborted !== 'boolean')) {
+  const signal = o.signal as Partial<AbortSignal> | null | undefined;
+  if (signal !== undefined && (signal === null || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
     throw new InvalidArgumentError('Task option "signal" must be an AbortSignal.');
   }
 }

@@ -68,7 +68,7 @@ export type FromWorker =
   /**
    * The worker is ending itself (`self.close()`, `process.exit()`, `Deno.exit()`):
    * sent last, because a Web Worker that closes itself gives its parent no event.
-   * The executor treats it as the worker's exit, with `code` when one was given.
+   * The executor treats it as the worker's exit, with `code` (0 when none was given: `self.close()`).
    */
   | { t: 'bye'; code?: number };
 
@@ -110,7 +110,25 @@ type Loose = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null;
 const isId = (v: unknown): boolean => Number.isSafeInteger(v);
-const isEncodedError = (v: unknown): boolean => isObject(v) && typeof v.name === 'string' && typeof v.message === 'string';
+/** Deepest nesting of causes and error lists a peer may send (encodeError stops at 8). */
+const MAX_ERROR_DEPTH = 16;
+
+/**
+ * Is `v` an {@link EncodedError} that {@link decodeError} can read: string name
+ * and message, and, when present, a string stack, an object of properties, a
+ * thrown or cause wrapper object, and causes and error lists of the same shape?
+ */
+const isEncodedError = (v: unknown, depth = 0): boolean => {
+  if (!isObject(v) || typeof v.name !== 'string' || typeof v.message !== 'string' || depth > MAX_ERROR_DEPTH) return false;
+  if (v.stack !== undefined && typeof v.stack !== 'string') return false;
+  if (v.props !== undefined && !isObject(v.props)) return false;
+  if (v.thrown !== undefined && !isObject(v.thrown)) return false;
+  if (v.errors !== undefined && !(Array.isArray(v.errors) && v.errors.every((x) => isEncodedError(x, depth + 1)))) return false;
+  const cause = v.cause;
+  if (cause === undefined) return true;
+  if (!isObject(cause)) return false;
+  return ('value' in cause && !('message' in cause)) || isEncodedError(cause, depth + 1);
+};
 
 /** Why a message from a worker is malformed, or undefined when it is well formed. */
 function fromWorkerFault(msg: Loose): string | undefined {
@@ -227,17 +245,38 @@ const cloneable = (value: unknown): boolean => {
   }
 };
 
-/** `String(value)` that cannot throw (objects without a prototype, throwing `toString`). */
-const describeValue = (value: unknown): string => {
+/**
+ * `String(value)` that cannot throw: objects without a prototype or with a
+ * throwing `toString`, and Proxies whose traps throw or that were revoked.
+ */
+export const describeValue = (value: unknown): string => {
   try {
     return String(value);
-  } catch {
+  } catch {}
+  try {
     return Object.prototype.toString.call(value);
+  } catch (error) {
+    return `[${typeof value} that cannot be read: ${error instanceof Error ? error.message : typeof error}]`;
   }
 };
 
-/** A real Error, including one from another realm (a `vm` context, an iframe). */
-const isError = (value: unknown): value is Error => value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+/** A real Error, including one from another realm (a `vm` context, an iframe); false for a value whose traps throw. */
+const isError = (value: unknown): value is Error => {
+  try {
+    return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+  } catch {
+    return false;
+  }
+};
+
+/** `target[key]`, or `undefined` when reading it throws (a getter, a Proxy trap). */
+const read = (target: object, key: string): unknown => {
+  try {
+    return (target as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+};
 
 /**
  * Flatten any thrown value into an {@link EncodedError} that structured clone
@@ -250,24 +289,40 @@ export function encodeError(error: unknown, depth = 0): EncodedError {
     const text = describeValue(error);
     return { name: 'Error', message: text, thrown: { value: cloneable(error) ? error : text } };
   }
-  const e = error as Error & Record<string, unknown>;
-  const out: EncodedError = { name: String(e.name ?? 'Error'), message: String(e.message ?? '') };
-  if (typeof e.stack === 'string') out.stack = e.stack;
-  if (e.cause !== undefined && depth < 8) {
-    out.cause = isError(e.cause) ? encodeError(e.cause, depth + 1) : { value: cloneable(e.cause) ? e.cause : describeValue(e.cause) };
+  // Every read may throw (getters, Proxy traps): what cannot be read is left out, never thrown.
+  const name = read(error, 'name');
+  const message = read(error, 'message');
+  const out: EncodedError = { name: name === undefined ? 'Error' : describeValue(name), message: message === undefined ? '' : describeValue(message) };
+  const stack = read(error, 'stack');
+  if (typeof stack === 'string') out.stack = stack;
+  const cause = read(error, 'cause');
+  if (cause !== undefined && depth < 8) {
+    out.cause = isError(cause) ? encodeError(cause, depth + 1) : { value: cloneable(cause) ? cause : describeValue(cause) };
   }
-  if (Array.isArray((e as unknown as AggregateError).errors) && depth < 8) {
-    out.errors = (e as unknown as AggregateError).errors.map((x) => encodeError(x, depth + 1));
-  }
-  for (const key of Object.keys(e)) {
+  const errors = read(error, 'errors');
+  if (depth < 8 && isList(errors)) out.errors = Array.from(errors, (x) => encodeError(x, depth + 1));
+  let keys: string[] = [];
+  try {
+    keys = Object.keys(error);
+  } catch {}
+  for (const key of keys) {
     if (key === 'cause' || key === 'errors' || key === 'stack' || key === 'message') continue;
-    const v = e[key];
+    const v = read(error, key);
     if (typeof v === 'function') continue;
     out.props ??= {};
     out.props[key] = cloneable(v) ? v : describeValue(v);
   }
   return out;
 }
+
+/** `Array.isArray` that is false for a value whose traps throw. */
+const isList = (value: unknown): value is unknown[] => {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+};
 
 const own = <V>(map: Record<string, V>, key: string): V | undefined => (Object.hasOwn(map, key) ? map[key] : undefined);
 

@@ -4,12 +4,26 @@
  * @module
  */
 import { SerializationError } from './errors.js';
+import { describeValue } from './protocol.js';
 
-const describe = (value: unknown): string => {
-  if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`;
-  if (typeof value === 'symbol') return `a symbol (${String(value)})`;
-  if (value && typeof value === 'object') return `an object of class ${value.constructor?.name ?? 'Object'}`;
+/** What kind of value could not be sent, for the message. Never throws: reading a getter or a Proxy trap may. */
+export const describeUncloneable = (value: unknown): string => {
+  try {
+    if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`;
+    if (typeof value === 'symbol') return `a symbol (${String(value)})`;
+    if (value && typeof value === 'object') return `an object of class ${value.constructor?.name ?? 'Object'}`;
+  } catch {
+    return `${typeof value === 'function' ? 'a function' : 'an object'} that cannot be read (a revoked Proxy, or a getter or Proxy trap that throws)`;
+  }
   return typeof value;
+};
+
+/** The message of what a failed clone threw, read without throwing. */
+export const failureDetail = (cause: unknown): string => {
+  try {
+    if (cause instanceof Error) return String(cause.message);
+  } catch {}
+  return describeValue(cause);
 };
 
 /**
@@ -17,10 +31,10 @@ const describe = (value: unknown): string => {
  * @param what `argument` (caller to worker) or `result` (worker to caller)
  */
 export function serializationFailure(what: 'argument' | 'result', taskName: string, values: unknown[], cause: unknown): SerializationError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
+  const detail = failureDetail(cause);
   if (what === 'result') {
     return new SerializationError(
-      `The result of task "${taskName}" cannot be sent back to the caller (${describe(values[0])}): ${detail} Return plain data (structured-cloneable values).`,
+      `The result of task "${taskName}" cannot be sent back to the caller (${describeUncloneable(values[0])}): ${detail} Return plain data (structured-cloneable values).`,
       { cause },
     );
   }
@@ -33,7 +47,7 @@ export function serializationFailure(what: 'argument' | 'result', taskName: stri
       break;
     }
   }
-  const which = index >= 0 ? `Argument ${index} (${describe(values[index])})` : 'An argument';
+  const which = index >= 0 ? `Argument ${index} (${describeUncloneable(values[index])})` : 'An argument';
   return new SerializationError(`${which} of task "${taskName}" cannot be sent to a worker: ${detail} Pass plain data (structured-cloneable values).`, {
     cause,
   });

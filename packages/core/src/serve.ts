@@ -64,7 +64,14 @@ export function flushPending(): void {
   active?.flush();
 }
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof (v as PromiseLike<unknown>).then === 'function';
+/** Is `v` a promise-like? False for a value whose `then` cannot be read (a revoked Proxy): sending it fails instead. */
+const isThenable = (v: unknown): v is PromiseLike<unknown> => {
+  try {
+    return !!v && typeof (v as PromiseLike<unknown>).then === 'function';
+  } catch {
+    return false;
+  }
+};
 
 /**
  * Results and other messages on their way to the executor: batched per tick,

@@ -81,5 +81,11 @@ export function transfer<V>(value: V, transferList: Transferable[]): Transferred
 }
 
 /** Was `v` made by {@link transfer}? */
-export const isTransferred = (v: unknown): v is Transferred<unknown> =>
-  typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[TRANSFER] === true;
+export const isTransferred = (v: unknown): v is Transferred<unknown> => {
+  try {
+    return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[TRANSFER] === true;
+  } catch {
+    // A revoked Proxy or a throwing trap: not transfer()'s wrapper; sending it fails with SerializationError.
+    return false;
+  }
+};

@@ -11,6 +11,7 @@
  * @module
  */
 import { SerializationError } from './errors.js';
+import { describeUncloneable, failureDetail } from './serialization.js';
 
 /** A sync or async iterator, as a generator function returns it. */
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
@@ -19,7 +20,12 @@ type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 export function isIterator(value: unknown): value is AnyIterator {
   if (value === null || typeof value !== 'object') return false;
   const v = value as Record<PropertyKey, unknown>;
-  return typeof v.next === 'function' && (typeof v[Symbol.asyncIterator] === 'function' || typeof v[Symbol.iterator] === 'function');
+  try {
+    return typeof v.next === 'function' && (typeof v[Symbol.asyncIterator] === 'function' || typeof v[Symbol.iterator] === 'function');
+  } catch {
+    // A revoked Proxy or a throwing trap: not an iterator; sending it fails with SerializationError.
+    return false;
+  }
 }
 
 /** The error that ends a stream whose item (one of `values`) cannot be cloned. */
@@ -32,9 +38,8 @@ export function itemFailure(taskName: string, values: unknown[], cause: unknown)
       return true;
     }
   });
-  const what =
-    typeof bad === 'function' ? 'a function' : bad && typeof bad === 'object' ? `an object of class ${bad.constructor?.name ?? 'Object'}` : typeof bad;
-  const detail = cause instanceof Error ? cause.message : String(cause);
+  const what = describeUncloneable(bad);
+  const detail = failureDetail(cause);
   return new SerializationError(
     `An item yielded by task "${taskName}" cannot be sent to the caller (${what}): ${detail} Yield plain data (structured-cloneable values).`,
     { cause },
@@ -54,7 +59,13 @@ export const MAX_CLOCK_STRIDE = 32;
 /** Steps that took less than this (ms) in all since the last reading are quick: read the clock half as often. */
 const QUICK_SPAN_MS = SLOW_STEP_MS / 32;
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function';
+const isThenable = (v: unknown): v is PromiseLike<unknown> => {
+  try {
+    return v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function';
+  } catch {
+    return false;
+  }
+};
 
 /** Close an iterator, ignoring what its `return()` says (its `finally` blocks run). */
 export function closeIterator(it: AnyIterator): Promise<void> | undefined {

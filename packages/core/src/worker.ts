@@ -38,34 +38,48 @@ function wrapBefore(obj: Wrappable, key: string, before: (args: unknown[]) => vo
   } catch {}
 }
 
-/**
- * The endpoint of a Web Worker (browser, Deno, Bun): the global `postMessage`
- * and `message` events. A Web Worker that ends itself gives its parent no event
- * (Deno and browsers), so `close()`, `process.exit()` and `Deno.exit()` are
- * wrapped to flush pending results and post a final `bye` first. (Bun reports
- * the end of a worker with its `close` event. In Bun's Web Workers
- * `parentPort.close()` does nothing; a task that wants its worker gone calls
- * `process.exit()`.)
- */
-function webEndpoint(): Endpoint | undefined {
-  const g = globalThis as Record<string, unknown> & {
-    Bun?: { isMainThread?: boolean };
-    Deno?: Record<string, unknown>;
-    process?: Record<string, unknown> & { exitCode?: number | string };
-  };
+type WebGlobals = Record<string | symbol, unknown> & {
+  Bun?: { isMainThread?: boolean };
+  Deno?: Record<string, unknown>;
+  process?: Record<string, unknown> & { exitCode?: number | string };
+};
+
+/** Set once the self-end hooks are installed on this global (by any copy of this module). */
+const HOOKED = Symbol.for('offload.selfEndHooks');
+/** The `flushPending` of the copy of this module that serves the worker. */
+const FLUSH = Symbol.for('offload.flushPending');
+
+/** The global scope when this is a Web Worker that no backend bootstrap gave an endpoint; otherwise undefined. */
+function webWorkerScope(): WebGlobals | undefined {
+  const g = globalThis as unknown as WebGlobals;
+  if (g[ENDPOINT]) return undefined;
   const scope = g.WorkerGlobalScope as (new () => unknown) | undefined;
   // Deno and browsers have WorkerGlobalScope; Bun's Web Workers do not, but say Bun.isMainThread === false.
   const inWorker = (typeof scope === 'function' && g.self instanceof scope) || g.Bun?.isMainThread === false;
-  if (!inWorker || typeof g.postMessage !== 'function') return undefined;
+  return inWorker && typeof g.postMessage === 'function' ? g : undefined;
+}
+
+/**
+ * A Web Worker that ends itself gives its parent no event (Deno and browsers),
+ * so `close()`, `process.exit()` and `Deno.exit()` are wrapped to flush pending
+ * results and post a final `bye` first. Installed when this module is
+ * evaluated, before the task module's own code runs, so that a module (or its
+ * init) that ends its worker while starting is reported at once, not by
+ * `startTimeout`. (Bun reports the end of a worker with its `close` event. In
+ * Bun's Web Workers `parentPort.close()` does nothing; a task that wants its
+ * worker gone calls `process.exit()`.)
+ */
+function hookSelfEnd(g: WebGlobals): void {
+  if (g[HOOKED]) return;
+  g[HOOKED] = true;
   const post = g.postMessage as (m: unknown, t: Transferable[]) => void;
-  const add = g.addEventListener as (type: string, fn: (e: MessageEvent) => void) => void;
   let said = false;
   /** Post pending results, then the final `bye` (once). */
   const bye = (code?: number): void => {
     if (said) return;
     said = true;
     try {
-      flushPending();
+      (g[FLUSH] as (() => void) | undefined)?.();
       post(packBatch<FromWorker>([code === undefined ? { t: 'bye' } : { t: 'bye', code }]), []);
     } catch {}
   };
@@ -91,6 +105,16 @@ function webEndpoint(): Endpoint | undefined {
       },
     });
   } else wrapProcess(g.process);
+}
+
+/** The endpoint of a Web Worker (browser, Deno, Bun): the global `postMessage` and `message` events. */
+function webEndpoint(): Endpoint | undefined {
+  const g = webWorkerScope();
+  if (!g) return undefined;
+  hookSelfEnd(g);
+  g[FLUSH] = flushPending;
+  const post = g.postMessage as (m: unknown, t: Transferable[]) => void;
+  const add = g.addEventListener as (type: string, fn: (e: MessageEvent) => void) => void;
   return {
     post: (batch, t) => post(batch, t),
     listen: (fn) => add('message', (e) => fn(e.data)),
@@ -119,3 +143,8 @@ export function expose<T extends TaskMap>(tasks: T, options: ExposeOptions = {})
 
 // In a Web Worker made straight on the task module (no bootstrap), report a module that never calls expose().
 watchForExpose();
+// In a Web Worker, a task module (or its init) that ends the worker before it is served is reported at once.
+{
+  const scope = webWorkerScope();
+  if (scope) hookSelfEnd(scope);
+}

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, SerializationError, TaskNotFoundError } from '@offload/core';
+import { hostileValue } from '../fixtures/hostile.js';
 import { assert, type Case } from '../harness.js';
 
 export const errorCases: Case[] = [
@@ -107,6 +108,10 @@ export const errorCases: Case[] = [
       const ex = make({ maxWorkers: 1 });
       assert.throws(() => ex.submit('add', 1 as never), InvalidArgumentError);
       assert.throws(() => ex.submit('add', [1, 2], { timeout: -1 }), InvalidArgumentError);
+      // Look-alikes: a signal without addEventListener, arguments that are a revoked Proxy.
+      assert.throws(() => ex.submit('add', [1, 2], { signal: { aborted: false } as AbortSignal }), InvalidArgumentError);
+      assert.throws(() => ex.submit('add', hostileValue('revokedProxy') as never), InvalidArgumentError);
+      assert.equal(await ex.submit('add', [1, 2]), 3);
     },
   },
   {

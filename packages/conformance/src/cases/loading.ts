@@ -37,6 +37,23 @@ export const loadingCases: Case[] = [
       assert.ok(!e.message.includes('expose()'), e.message);
     },
   },
+  ...(['ends-while-loading', 'ends-in-init'] as const).map(
+    (fixture): Case => ({
+      name: `a worker that ends itself ${fixture === 'ends-in-init' ? 'in init' : 'while its module loads'} rejects tasks promptly with WorkerInitError, without a respawn loop`,
+      needs: ['isolation'],
+      async run({ make }) {
+        const ex = make({ maxWorkers: 2, minWorkers: 2 }, fixture);
+        const t0 = Date.now();
+        const fs = [ex.submit('answer' as 'inc', [] as never), ex.submit('answer' as 'inc', [] as never)];
+        await Promise.allSettled(fs);
+        for (const f of fs) await assert.rejects(f, WorkerInitError, 'ERR_OFFLOAD_WORKER_INIT');
+        const ms = Date.now() - t0;
+        assert.ok(ms < PROMPTLY_MS, `settled after ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 200));
+        assert.ok(ex.stats().spawnedWorkers <= 2, `spawned ${ex.stats().spawnedWorkers} workers`);
+      },
+    }),
+  ),
   {
     name: 'a module that calls expose() after a top-level await starts normally',
     async run({ make }) {

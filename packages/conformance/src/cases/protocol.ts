@@ -53,6 +53,22 @@ export const protocolCases: Case[] = [
     },
   },
   {
+    name: 'a forged error message whose cause or error list is malformed stops its worker with a ProtocolError cause; the caller and the pool keep working',
+    async run({ make, target }) {
+      const ex = make({ maxWorkers: 1 });
+      for (const kind of ['forgedCause', 'forgedErrors']) {
+        const r = await outcome(ex.submit('postForeign', [kind]));
+        if (target.capabilities.isolation === 'none') assert.equal(r.value, 'none');
+        else {
+          assert.ok(r.error instanceof WorkerCrashedError, `${kind}: expected a WorkerCrashedError, got ${String(r.error ?? r.value)}`);
+          const cause = (r.error as WorkerCrashedError).cause;
+          assert.ok(cause instanceof ProtocolError, `${kind}: expected a ProtocolError cause, got ${String(cause)}`);
+        }
+        assert.equal(await ex.tasks.inc(41), 42);
+      }
+    },
+  },
+  {
     name: 'results that share a batch with an uncloneable one keep their transfer lists (ports and buffers arrive intact)',
     needs: ['transfer'],
     async run({ make }) {
