@@ -6,6 +6,7 @@
  * {@link Lifecycle}; the choice of worker in `policy.ts`.
  * @module
  */
+import { messageOf } from './describe.js';
 import { CancelledError, type OffloadError, SerializationError, TimeoutError, WorkerInitError } from './errors.js';
 import { type CancelOwner, settleFuture } from './future.js';
 import { Lifecycle } from './lifecycle.js';
@@ -567,7 +568,7 @@ function callProgress(onProgress: (value: unknown) => void, value: unknown): voi
 }
 
 function initNotCloneable(cause: unknown): SerializationError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
+  const detail = messageOf(cause);
   return new SerializationError(
     `The executor option "init" cannot be sent to a worker: ${detail} Pass plain data (structured-cloneable values) as init arguments.`,
     { cause },

@@ -7,6 +7,7 @@
  * apart from the protocol and ignored.
  * @module
  */
+import { isErrorValue, readSafely, textOf } from './describe.js';
 import { offloadErrorClasses, ProtocolError } from './errors.js';
 
 /** Protocol version; both sides check it in the handshake. */
@@ -227,44 +228,57 @@ const cloneable = (value: unknown): boolean => {
   }
 };
 
-/** `String(value)` that cannot throw (objects without a prototype, throwing `toString`). */
-const describeValue = (value: unknown): string => {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-};
-
-/** A real Error, including one from another realm (a `vm` context, an iframe). */
-const isError = (value: unknown): value is Error => value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+/** `value` when it can be cloned, else its text (which cannot throw). */
+const cloneOrText = (value: unknown): unknown => (cloneable(value) ? value : textOf(value));
 
 /**
  * Flatten any thrown value into an {@link EncodedError} that structured clone
  * accepts. A thrown value that is not an Error (a string, a plain object, even
  * one with a `message` key) travels as itself, or as its string when it cannot
- * be cloned.
+ * be cloned. Never throws: a field that cannot be read (a getter or a Proxy
+ * trap that throws, a revoked Proxy) is left out, so that what a task throws
+ * always reaches its caller as that task's error.
  */
 export function encodeError(error: unknown, depth = 0): EncodedError {
-  if (!isError(error)) {
-    const text = describeValue(error);
-    return { name: 'Error', message: text, thrown: { value: cloneable(error) ? error : text } };
+  try {
+    return encodeReadable(error, depth);
+  } catch {
+    const text = textOf(error);
+    return { name: 'Error', message: text, thrown: { value: text } };
   }
-  const e = error as Error & Record<string, unknown>;
-  const out: EncodedError = { name: String(e.name ?? 'Error'), message: String(e.message ?? '') };
-  if (typeof e.stack === 'string') out.stack = e.stack;
-  if (e.cause !== undefined && depth < 8) {
-    out.cause = isError(e.cause) ? encodeError(e.cause, depth + 1) : { value: cloneable(e.cause) ? e.cause : describeValue(e.cause) };
+}
+
+function encodeReadable(error: unknown, depth: number): EncodedError {
+  if (!isErrorValue(error)) {
+    const text = textOf(error);
+    return { name: 'Error', message: text, thrown: { value: cloneOrText(error) } };
   }
-  if (Array.isArray((e as unknown as AggregateError).errors) && depth < 8) {
-    out.errors = (e as unknown as AggregateError).errors.map((x) => encodeError(x, depth + 1));
+  const name = readSafely(error, 'name');
+  const message = readSafely(error, 'message');
+  const out: EncodedError = { name: name == null ? 'Error' : textOf(name), message: message == null ? '' : textOf(message) };
+  const stack = readSafely(error, 'stack');
+  if (typeof stack === 'string') out.stack = stack;
+  const cause = readSafely(error, 'cause');
+  if (cause !== undefined && depth < 8) {
+    out.cause = isErrorValue(cause) ? encodeError(cause, depth + 1) : { value: cloneOrText(cause) };
   }
-  for (const key of Object.keys(e)) {
+  const errors = readSafely(error, 'errors');
+  if (Array.isArray(errors) && depth < 8) out.errors = errors.map((x) => encodeError(x, depth + 1));
+  let keys: string[] = [];
+  try {
+    keys = Object.keys(error);
+  } catch {}
+  for (const key of keys) {
     if (key === 'cause' || key === 'errors' || key === 'stack' || key === 'message') continue;
-    const v = e[key];
+    let v: unknown;
+    try {
+      v = (error as unknown as Record<string, unknown>)[key];
+    } catch {
+      continue;
+    }
     if (typeof v === 'function') continue;
     out.props ??= {};
-    out.props[key] = cloneable(v) ? v : describeValue(v);
+    out.props[key] = cloneOrText(v);
   }
   return out;
 }

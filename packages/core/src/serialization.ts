@@ -3,21 +3,15 @@
  * the value that could not be sent.
  * @module
  */
+import { kindOf as describe, messageOf } from './describe.js';
 import { SerializationError } from './errors.js';
-
-const describe = (value: unknown): string => {
-  if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`;
-  if (typeof value === 'symbol') return `a symbol (${String(value)})`;
-  if (value && typeof value === 'object') return `an object of class ${value.constructor?.name ?? 'Object'}`;
-  return typeof value;
-};
 
 /**
  * Build the error for values that failed to cross the boundary.
  * @param what `argument` (caller to worker) or `result` (worker to caller)
  */
 export function serializationFailure(what: 'argument' | 'result', taskName: string, values: unknown[], cause: unknown): SerializationError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
+  const detail = messageOf(cause);
   if (what === 'result') {
     return new SerializationError(
       `The result of task "${taskName}" cannot be sent back to the caller (${describe(values[0])}): ${detail} Return plain data (structured-cloneable values).`,

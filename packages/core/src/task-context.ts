@@ -3,6 +3,7 @@
  * `transfer()` wrapper for results that move buffers instead of copying them.
  * @module
  */
+import { readSafely } from './describe.js';
 import { OffloadError } from './errors.js';
 import type { Transferred } from './options.js';
 
@@ -81,5 +82,4 @@ export function transfer<V>(value: V, transferList: Transferable[]): Transferred
 }
 
 /** Was `v` made by {@link transfer}? */
-export const isTransferred = (v: unknown): v is Transferred<unknown> =>
-  typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[TRANSFER] === true;
+export const isTransferred = (v: unknown): v is Transferred<unknown> => typeof v === 'object' && v !== null && readSafely(v, TRANSFER) === true;
