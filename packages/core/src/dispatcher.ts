@@ -11,7 +11,7 @@ import { CancelledError, type OffloadError, SerializationError, TimeoutError, Wo
 import { type CancelOwner, settleFuture } from './future.js';
 import { Lifecycle } from './lifecycle.js';
 import type { ExecutorStats, ResolvedOptions } from './options.js';
-import { pickStreamWorker, pickWorker, planSteal } from './policy.js';
+import { pickStreamWorker, pickWorker, planRescue, planSteal } from './policy.js';
 import type { PoolWorker, Task } from './pool-worker.js';
 import { decodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
 import { TaskQueue } from './queue.js';
@@ -123,15 +123,19 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
    */
   #balance(): void {
     for (const thief of this.workers) {
-      const plan = planSteal(thief, this.workers);
+      // Tasks sent ahead first; else, for a worker with nothing to do, tasks waiting in the running
+      // slots of a worker whose thread is busy (a long synchronous task beside them).
+      const ahead = planSteal(thief, this.workers);
+      const plan = ahead ?? planRescue(thief, this.workers);
       if (!plan) continue;
       const { victim, count } = plan;
       const slots = victim.slots;
       if (!slots) continue;
+      const floor = ahead ? victim.concurrency : 0;
       const taken: Task[] = [];
-      for (let i = victim.inflight.length - 1; i >= victim.concurrency && taken.length < count; i--) {
+      for (let i = victim.inflight.length - 1; i >= floor && taken.length < count; i--) {
         const t = victim.inflight[i] as Task;
-        if (!slots.revoke(t.slot, t.id)) break;
+        if (t.slot < 0 || !slots.revoke(t.slot, t.id)) break;
         taken.push(t);
       }
       for (const t of taken) {

@@ -120,6 +120,23 @@ export class PoolWorker {
     return i >= 0 && i < this.concurrency;
   }
 
+  /**
+   * Tasks at the end of its line that it has not started, running slots
+   * included (a worker claims its tasks in the order they were sent, so those
+   * it has not started are the last ones). 0 without claim slots.
+   */
+  unstarted(): number {
+    const slots = this.slots;
+    if (!slots) return 0;
+    let n = 0;
+    for (let i = this.inflight.length - 1; i >= 0; i--) {
+      const t = this.inflight[i] as Task;
+      if (t.slot < 0 || slots.started(t.slot, t.id)) break;
+      n++;
+    }
+    return n;
+  }
+
   /** Update the per-task time estimate after `count` results arrived at `now`. */
   observe(count: number, now: number): void {
     const since = Math.max(this.busySince, this.lastArrival);
