@@ -6,6 +6,7 @@
  * {@link Lifecycle}; the choice of worker in `policy.ts`.
  * @module
  */
+import { AbortWatch } from './abort-watch.js';
 import { messageOf } from './describe.js';
 import { CancelledError, type OffloadError, SerializationError, TimeoutError, WorkerInitError } from './errors.js';
 import { type CancelOwner, settleFuture } from './future.js';
@@ -36,6 +37,8 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
   readonly #counts = { completed: 0, failed: 0, cancelled: 0, timedOut: 0 };
   /** Names of tasks that turned out to be generators: later calls of the typed proxy are scheduled as streams. */
   readonly #streamNames = new Set<string>();
+  /** The abort listeners of the tasks' signals: one per signal. */
+  readonly aborts = new AbortWatch<Task>((task, reason) => task.future.cancel(reason));
 
   constructor(spawn: Spawn, options: ResolvedOptions) {
     super(spawn, options);
@@ -346,10 +349,7 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
   /** Clear a task's timers and listeners and take it off its worker: it is settled. */
   #finish(task: Task): void {
     this.#detach(task);
-    if (task.onAbort) {
-      task.signal?.removeEventListener('abort', task.onAbort);
-      task.onAbort = undefined;
-    }
+    if (task.signal) this.aborts.delete(task.signal, task);
   }
 
   /** Settle a task's Future and count the outcome, once. */
@@ -467,10 +467,7 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
       return;
     }
     task.timer = cancelTimer(task.timer);
-    if (task.onAbort) {
-      task.signal?.removeEventListener('abort', task.onAbort);
-      task.onAbort = undefined;
-    }
+    if (task.signal) this.aborts.delete(task.signal, task);
     task.stopBy = now() + this.options.cancelGrace;
     this.#send(w, { t: 'cancel', id: task.id, reason: { name: reason.name, message: reason.message } });
     this.watchStuck(w);

@@ -121,7 +121,6 @@ export class Executor<T extends TaskMap = TaskMap> {
       timeout: options?.timeout ?? d.options.taskTimeout,
       priority: options?.priority ?? 0,
       signal,
-      onAbort: undefined,
       timer: undefined,
       worker: undefined,
       timing: false,
@@ -139,10 +138,7 @@ export class Executor<T extends TaskMap = TaskMap> {
     }
     if (options?.onProgress) task.onProgress = options.onProgress;
     bindFuture(future, d, task);
-    if (signal) {
-      task.onAbort = () => future.cancel(signal.reason);
-      signal.addEventListener('abort', task.onAbort, { once: true });
-    }
+    if (signal) d.aborts.add(signal, task);
     d.accept(task);
     return future;
   }

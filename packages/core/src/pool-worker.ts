@@ -22,7 +22,6 @@ export interface Task extends Queued {
   transfer: Transferable[] | undefined;
   timeout: number;
   signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
   worker: PoolWorker | undefined;
   /** Its running time is being measured (it reached a running slot). */

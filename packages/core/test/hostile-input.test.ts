@@ -6,6 +6,7 @@
  * is refused with InvalidArgumentError, or handled, never a bare TypeError
  * or a Future that never settles.
  */
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { asCompleted, wait } from '../src/combinators.js';
 import { CancelledError, InvalidArgumentError } from '../src/errors.js';
@@ -156,5 +157,37 @@ describe('wait() and asCompleted() given what is not a list of promises', () => 
     cancelled.catch(() => {});
     const { done: all } = await wait([cancelled, bad], { returnWhen: 'FIRST_EXCEPTION' });
     expect(all.size).toBe(2);
+  });
+});
+
+describe('one AbortSignal shared by many tasks', () => {
+  it('carries one abort listener, whatever the number of tasks in flight, and none once they settled', async () => {
+    const ex = make();
+    const ac = new AbortController();
+    const futures = Array.from({ length: 50 }, (_, i) => ex.submit('inc', [i], { signal: ac.signal }));
+    expect(getEventListeners(ac.signal, 'abort').length).toBe(1);
+    expect(await Promise.all(futures)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(getEventListeners(ac.signal, 'abort').length).toBe(0);
+    const results: number[] = [];
+    for await (const r of ex.map(
+      'inc',
+      Array.from({ length: 500 }, (_, i) => i),
+      { signal: ac.signal, maxInFlight: 100 },
+    )) {
+      results.push(r);
+      // map() listens once itself, and its chunks share one listener.
+      expect(getEventListeners(ac.signal, 'abort').length).toBeLessThanOrEqual(2);
+    }
+    expect(results.length).toBe(500);
+  });
+
+  it('cancels every task that shares it when it aborts', async () => {
+    const ex = make();
+    const ac = new AbortController();
+    const futures = Array.from({ length: 20 }, (_, i) => ex.submit('inc', [i], { signal: ac.signal }));
+    ac.abort('stop');
+    expect(futures.every((f) => f.state === 'cancelled')).toBe(true);
+    expect(getEventListeners(ac.signal, 'abort').length).toBe(0);
+    expect(await ex.submit('inc', [1])).toBe(2);
   });
 });
