@@ -67,8 +67,9 @@ export function planSteal(thief: PoolWorker, workers: readonly PoolWorker[]): { 
  * has not started (with `concurrentTasksPerWorker` > 1, a long synchronous
  * task blocks its thread, and a task given the free slot beside it waits for
  * it). `count` is how many to take back from the end of its line: half of
- * them, rounded up, and no more than the thief can start at once. Only
- * workers with claim slots qualify (the claim tells whether a task started).
+ * them, rounded up, and no more than the thief can start at once. Only ready
+ * workers with claim slots that run a task qualify (the claim tells whether
+ * a task started), so the victim is never left empty.
  */
 export function planRescue(thief: PoolWorker, workers: readonly PoolWorker[]): { victim: PoolWorker; count: number } | undefined {
   if (thief.state !== 'ready' || thief.inflight.length > 0) return undefined;
@@ -77,7 +78,7 @@ export function planRescue(thief: PoolWorker, workers: readonly PoolWorker[]): {
   let victim: PoolWorker | undefined;
   let most = 0;
   for (const w of workers) {
-    if (w === thief || !w.slots || w.state === 'dead') continue;
+    if (w === thief || !w.slots || w.state !== 'ready') continue;
     const n = w.unstarted();
     if (n > most) {
       victim = w;
