@@ -327,6 +327,9 @@ function streamLost(task: Task, info: ExitInfo): WorkerCrashedError {
   });
 }
 
+/** What a starting worker was doing: it says hello once its task module has loaded, then runs `init`. */
+const starting = (w: PoolWorker): string => (w.helloed ? 'its init function ran' : 'loading the task module');
+
 /** What an unexpected exit of a starting worker means. */
 function classifyStartExit(w: PoolWorker, info: ExitInfo): { error: WorkerInitError; kind: StartFailure } {
   // An exit with a code of its own (no signal) before the worker started is the module's doing: loading it again fails again.
@@ -337,8 +340,8 @@ function classifyStartExit(w: PoolWorker, info: ExitInfo): { error: WorkerInitEr
         : info.exitCode === 0 && !w.helloed
           ? 'it ended (exit code 0) without calling expose(): export const tasks = expose({ ... }) in the task module'
           : info.stderr
-            ? `it exited with code ${info.exitCode} while loading the task module. Its stderr:\n${info.stderr}`
-            : `it exited with code ${info.exitCode} while loading the task module (see its stderr)`;
+            ? `it exited with code ${info.exitCode} while ${starting(w)}. Its stderr:\n${info.stderr}`
+            : `it exited with code ${info.exitCode} while ${starting(w)} (see its stderr)`;
     return { error: new WorkerInitError(`The worker could not start the task module: ${why}`, { cause: info.error }), kind: 'load' };
   }
   const code = info.exitCode !== undefined ? `exit code ${info.exitCode}` : info.signal ? `signal ${info.signal}` : 'no exit code';
