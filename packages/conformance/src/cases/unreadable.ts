@@ -62,6 +62,23 @@ export const unreadableCases: Case[] = [
     },
   },
   {
+    name: 'a stream item that cannot be read ends the stream with SerializationError after the items before it',
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1 });
+      for (const kind of ['revoked', 'trapped']) {
+        const items: unknown[] = [];
+        const error = await reasonOf(
+          (async () => {
+            for await (const item of ex.stream('yieldUnreadable', [kind])) items.push(item);
+          })(),
+        );
+        assert.ok(error instanceof SerializationError, `${kind}: expected a SerializationError, got ${String(error)}`);
+        assert.deepEqual(items, [0]);
+      }
+      assert.equal(await ex.tasks.inc(1), 2);
+    },
+  },
+  {
     name: 'an argument that cannot be read rejects with SerializationError, and the executor keeps working',
     async run({ make }) {
       const ex = make({ maxWorkers: 1 });
