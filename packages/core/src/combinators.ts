@@ -3,7 +3,7 @@
  * Futures (or any Promises).
  * @module
  */
-import { isInstance, kindOf, readSafely } from './describe.js';
+import { isInstance, kindOf, readSafely, textOf } from './describe.js';
 import { CancelledError, InvalidArgumentError, TimeoutError } from './errors.js';
 
 /** When `wait()` returns. */
@@ -17,7 +17,7 @@ export interface WaitResult<P> {
 
 function checkTimeout(timeout: number | undefined): void {
   if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
-    throw new InvalidArgumentError(`"timeout" must be a number of milliseconds >= 0; got ${String(timeout)}.`);
+    throw new InvalidArgumentError(`"timeout" must be a number of milliseconds >= 0; got ${textOf(timeout)}.`);
   }
 }
 
@@ -182,7 +182,7 @@ export function wait<P extends PromiseLike<unknown>>(
 ): Promise<WaitResult<P>> {
   const returnWhen = options.returnWhen ?? 'ALL_COMPLETED';
   if (returnWhen !== 'FIRST_COMPLETED' && returnWhen !== 'FIRST_EXCEPTION' && returnWhen !== 'ALL_COMPLETED') {
-    throw new InvalidArgumentError(`"returnWhen" must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED; got ${String(returnWhen)}.`);
+    throw new InvalidArgumentError(`"returnWhen" must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED; got ${textOf(returnWhen)}.`);
   }
   checkTimeout(options.timeout);
   const inputs = distinct(futures);

@@ -2,7 +2,7 @@
  * Option and type definitions shared by every backend.
  * @module
  */
-import { messageOf } from './describe.js';
+import { messageOf, textOf } from './describe.js';
 import { InvalidArgumentError } from './errors.js';
 
 /**
@@ -166,7 +166,7 @@ const checkCount = (name: string, v: unknown, min: number, allowInfinity: boolea
   if (v === undefined) return;
   const ok = typeof v === 'number' && v >= min && (Number.isInteger(v) || (allowInfinity && v === Number.POSITIVE_INFINITY));
   if (!ok) {
-    throw new InvalidArgumentError(`Option "${name}" must be an integer >= ${min}${allowInfinity ? ' or Infinity' : ''}; got ${String(v)}.`);
+    throw new InvalidArgumentError(`Option "${name}" must be an integer >= ${min}${allowInfinity ? ' or Infinity' : ''}; got ${textOf(v)}.`);
   }
 };
 
@@ -292,10 +292,17 @@ export function checkTaskOptions(options: StreamOptions | undefined): StreamOpti
   const o = snapshot(options, TASK_KEYS, 'Task options') as StreamOptions;
   checkCount('timeout', o.timeout, 0, true);
   if (o.priority !== undefined && (typeof o.priority !== 'number' || !Number.isFinite(o.priority))) {
-    throw new InvalidArgumentError(`Task option "priority" must be a finite number; got ${String(o.priority)}.`);
+    throw new InvalidArgumentError(`Task option "priority" must be a finite number; got ${textOf(o.priority)}.`);
   }
-  if (o.transfer !== undefined && !Array.isArray(o.transfer)) {
-    throw new InvalidArgumentError('Task option "transfer" must be an array of Transferable objects.');
+  if (o.transfer !== undefined) {
+    const why = 'Task option "transfer" must be an array of Transferable objects.';
+    if (!Array.isArray(o.transfer)) throw new InvalidArgumentError(why);
+    // A copy: the list is read again when the task is posted, maybe more than once.
+    try {
+      o.transfer = Array.from(o.transfer);
+    } catch (error) {
+      throw new InvalidArgumentError(`${why} It could not be read (${messageOf(error)}).`, { cause: error });
+    }
   }
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
     throw new InvalidArgumentError('Task option "onProgress" must be a function.');

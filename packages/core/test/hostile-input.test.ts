@@ -96,6 +96,24 @@ describe('option objects that cannot be read', () => {
     expect(await ex.submit('inc', [1])).toBe(2);
   });
 
+  it('values without a prototype, and a transfer list that cannot be read, are InvalidArgumentError', async () => {
+    const ex = make();
+    const bare = Object.create(null);
+    for (const key of ['timeout', 'priority', 'highWaterMark', 'idleTimeout']) invalid(() => ex.stream('inc', [1], { [key]: bare }));
+    invalid(() => ex.map('inc', [1], { chunkSize: bare }));
+    invalid(() => wait([], { timeout: bare }));
+    invalid(() => wait([], { returnWhen: bare }));
+    invalid(() => resolveOptions({ maxWorkers: bare }, 1));
+    const unreadable = new Proxy([], {
+      get(target, key) {
+        if (key === 'length' || key === Symbol.iterator) throw new Error('a trap that throws');
+        return Reflect.get(target, key);
+      },
+    });
+    invalid(() => ex.submit('inc', [1], { transfer: unreadable }));
+    expect(await ex.submit('inc', [1])).toBe(2);
+  });
+
   it('a getter is read once: what passed the check is what is used', async () => {
     const ex = make();
     let reads = 0;
