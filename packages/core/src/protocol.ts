@@ -285,8 +285,29 @@ function encodeReadable(error: unknown, depth: number): EncodedError {
 
 const own = <V>(map: Record<string, V>, key: string): V | undefined => (Object.hasOwn(map, key) ? map[key] : undefined);
 
-/** Re-create an error from its {@link EncodedError} form: built-in and Offload classes as themselves. */
+/**
+ * Re-create an error from its {@link EncodedError} form: built-in and Offload
+ * classes as themselves. Never throws: own properties are defined, not
+ * assigned, so that one named like a getter of the class (an Error renamed
+ * `TimeoutError` by the task has an own `name`) cannot throw, and an encoding
+ * that cannot be read as one (damaged, forged) still gives an Error.
+ */
 export function decodeError(encoded: EncodedError): unknown {
+  try {
+    return decodeReadable(encoded);
+  } catch {
+    const error = new Error(typeof encoded?.message === 'string' ? encoded.message : 'An error that could not be decoded.');
+    if (typeof encoded?.name === 'string') define(error, 'name', encoded.name, false);
+    return error;
+  }
+}
+
+/** Define `error[key] = value` as a data property, whatever the class declares under that key (a getter). */
+const define = (error: Error, key: string, value: unknown, enumerable: boolean): void => {
+  Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable });
+};
+
+function decodeReadable(encoded: EncodedError): unknown {
   if (encoded.thrown) return encoded.thrown.value;
   let error: Error;
   const offloadClass = own(offloadErrorClasses, encoded.name);
@@ -300,18 +321,16 @@ export function decodeError(encoded: EncodedError): unknown {
     error = new builtin(encoded.message);
   } else if (offloadClass) {
     error = Object.create(offloadClass.prototype) as Error;
-    Object.defineProperty(error, 'message', { value: encoded.message, writable: true, configurable: true });
+    define(error, 'message', encoded.message, false);
   } else {
     error = new Error(encoded.message);
-    Object.defineProperty(error, 'name', { value: encoded.name, writable: true, configurable: true, enumerable: false });
+    define(error, 'name', encoded.name, false);
   }
-  if (encoded.stack !== undefined) {
-    Object.defineProperty(error, 'stack', { value: encoded.stack, writable: true, configurable: true });
-  }
+  if (encoded.stack !== undefined) define(error, 'stack', encoded.stack, false);
   if (encoded.cause) {
     const cause = 'value' in encoded.cause && !('message' in encoded.cause) ? encoded.cause.value : decodeError(encoded.cause as EncodedError);
-    Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true });
+    define(error, 'cause', cause, false);
   }
-  if (encoded.props) Object.assign(error, encoded.props);
+  if (encoded.props) for (const key of Object.keys(encoded.props)) define(error, key, encoded.props[key], true);
   return error;
 }

@@ -12,6 +12,7 @@ import { asCompleted, wait } from '../src/combinators.js';
 import { CancelledError, InvalidArgumentError } from '../src/errors.js';
 import { InlineExecutor } from '../src/inline.js';
 import { resolveOptions } from '../src/options.js';
+import { decodeError } from '../src/protocol.js';
 import { expose } from '../src/worker.js';
 
 function revokedProxy(): object {
@@ -207,5 +208,19 @@ describe('one AbortSignal shared by many tasks', () => {
     expect(futures.every((f) => f.state === 'cancelled')).toBe(true);
     expect(getEventListeners(ac.signal, 'abort').length).toBe(0);
     expect(await ex.submit('inc', [1])).toBe(2);
+  });
+});
+
+describe('decodeError given a damaged or forged encoding', () => {
+  it('still gives an Error with the message, never throws', () => {
+    for (const damaged of [
+      { name: 'E', message: 'm', errors: 5 },
+      { name: 'E', message: 'm', cause: 'not an object' },
+      { name: 'TimeoutError', message: 'm', props: { name: 'TimeoutError', code: 'X', __proto__: null } },
+    ]) {
+      const e = decodeError(damaged as never) as Error;
+      expect(e).toBeInstanceOf(Error);
+      expect(e.message).toBe('m');
+    }
   });
 });
