@@ -34,6 +34,13 @@ describe('child-process: a task module that cannot start', () => {
     );
   });
 
+  it('exits in its init function: the WorkerInitError says so (not "while loading"), with its stderr', async () => {
+    const error = await initError(new URL('./fixtures/exits-in-init.mjs', import.meta.url), { inheritStdio: false });
+    expect(error.message).toBe(
+      'The worker could not start the task module: it exited with code 7 while its init function ran. Its stderr:\ninit: cannot reach the database',
+    );
+  });
+
   it('writes much to stderr: the message keeps only its first 20 lines', async () => {
     const error = await initError(fixture, { inheritStdio: false, env: { LINES: '500' } });
     const stderr = error.message.split('Its stderr:\n')[1] ?? '';

@@ -17,6 +17,7 @@ import { protocolCases } from './cases/protocol.js';
 import { robustnessCases } from './cases/robustness.js';
 import { headOfLineCases, schedulingCases } from './cases/scheduling.js';
 import { streamCases } from './cases/streams.js';
+import { unreadableCases } from './cases/unreadable.js';
 import { valueCases } from './cases/values.js';
 import type { Case } from './harness.js';
 
@@ -38,5 +39,6 @@ export const cases: Case[] = [
   ...protocolCases,
   ...robustnessCases,
   ...hostileValueCases,
+  ...unreadableCases,
   ...streamCases,
 ];

@@ -3,6 +3,7 @@
  * Futures (or any Promises).
  * @module
  */
+import { isInstance, kindOf, readSafely, textOf } from './describe.js';
 import { CancelledError, InvalidArgumentError, TimeoutError } from './errors.js';
 
 /** When `wait()` returns. */
@@ -16,21 +17,48 @@ export interface WaitResult<P> {
 
 function checkTimeout(timeout: number | undefined): void {
   if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
-    throw new InvalidArgumentError(`"timeout" must be a number of milliseconds >= 0; got ${String(timeout)}.`);
+    throw new InvalidArgumentError(`"timeout" must be a number of milliseconds >= 0; got ${textOf(timeout)}.`);
   }
 }
 
 /**
  * Each distinct future once, with the index of its first occurrence, in list order.
+ * @throws {InvalidArgumentError} when `futures` is not iterable or holds something that is not a promise
  */
 function distinct<P>(futures: Iterable<P>): Map<P, number> {
+  if (futures === null || typeof (futures as Partial<Iterable<P>> | undefined)?.[Symbol.iterator] !== 'function') {
+    throw new InvalidArgumentError(`The futures must be an iterable (an array, a Set...) of Futures or promises; got ${kindOf(futures)}.`);
+  }
   const first = new Map<P, number>();
   let index = 0;
   for (const p of futures) {
+    if (typeof readSafely(p, 'then') !== 'function') {
+      throw new InvalidArgumentError(`Entry ${index} of the futures is not a Future or a promise (it has no then method): ${kindOf(p)}.`);
+    }
     if (!first.has(p)) first.set(p, index);
     index++;
   }
   return first;
+}
+
+/**
+ * Call back once `p` settles. A foreign thenable whose `then` throws counts as
+ * rejected with what it threw, as `await` would have it.
+ */
+function subscribe<P extends PromiseLike<unknown>>(p: P, onValue: (value: unknown) => void, onReason: (reason: unknown) => void): void {
+  let called = false;
+  const once =
+    <A>(fn: (a: A) => void) =>
+    (a: A) => {
+      if (called) return;
+      called = true;
+      fn(a);
+    };
+  try {
+    p.then(once(onValue), once(onReason));
+  } catch (error) {
+    once(onReason)(error);
+  }
 }
 
 /**
@@ -48,9 +76,15 @@ const afterSettledReactions = (): Promise<void> => Promise.resolve();
  * {@link CancelledError} (or an error with its code) counts as cancelled.
  */
 function isException(p: PromiseLike<unknown>, reason: unknown): boolean {
-  const cancelled = (p as { cancelled?: unknown }).cancelled;
-  if (typeof cancelled === 'function') return !cancelled.call(p);
-  return !(reason instanceof CancelledError || (reason as { code?: unknown } | null)?.code === 'ERR_OFFLOAD_CANCELLED');
+  const cancelled = readSafely(p, 'cancelled');
+  if (typeof cancelled === 'function') {
+    try {
+      return !cancelled.call(p);
+    } catch {
+      return true;
+    }
+  }
+  return !(isInstance(reason, CancelledError) || readSafely(reason, 'code') === 'ERR_OFFLOAD_CANCELLED');
 }
 
 /** One settled future, as yielded by `asCompleted()`. */
@@ -90,7 +124,8 @@ export async function* asCompleted<P extends PromiseLike<unknown>>(
   const settled: Completed<P>[] = [];
   let wake: (() => void) | undefined;
   for (const [future, index] of inputs) {
-    future.then(
+    subscribe(
+      future,
       (value) => {
         settled.push({ future, index, status: 'fulfilled', value: value as Awaited<P> });
         wake?.();
@@ -147,11 +182,12 @@ export function wait<P extends PromiseLike<unknown>>(
 ): Promise<WaitResult<P>> {
   const returnWhen = options.returnWhen ?? 'ALL_COMPLETED';
   if (returnWhen !== 'FIRST_COMPLETED' && returnWhen !== 'FIRST_EXCEPTION' && returnWhen !== 'ALL_COMPLETED') {
-    throw new InvalidArgumentError(`"returnWhen" must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED; got ${String(returnWhen)}.`);
+    throw new InvalidArgumentError(`"returnWhen" must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED; got ${textOf(returnWhen)}.`);
   }
   checkTimeout(options.timeout);
+  const inputs = distinct(futures);
   return new Promise((resolve) => {
-    const notDone = new Set(distinct(futures).keys());
+    const notDone = new Set(inputs.keys());
     const done = new Set<P>();
     let failed = false;
     let started = false;
@@ -176,7 +212,8 @@ export function wait<P extends PromiseLike<unknown>>(
     };
     if (notDone.size === 0) return finish();
     for (const p of [...notDone]) {
-      p.then(
+      subscribe(
+        p,
         () => settle(p, false),
         (reason) => settle(p, true, reason),
       );

@@ -6,11 +6,13 @@
  * {@link Lifecycle}; the choice of worker in `policy.ts`.
  * @module
  */
+import { AbortWatch } from './abort-watch.js';
+import { messageOf } from './describe.js';
 import { CancelledError, type OffloadError, SerializationError, TimeoutError, WorkerInitError } from './errors.js';
 import { type CancelOwner, settleFuture } from './future.js';
 import { Lifecycle } from './lifecycle.js';
 import type { ExecutorStats, ResolvedOptions } from './options.js';
-import { pickStreamWorker, pickWorker, planSteal } from './policy.js';
+import { pickStreamWorker, pickWorker, planRescue, planSteal } from './policy.js';
 import type { PoolWorker, Task } from './pool-worker.js';
 import { decodeError, type FromWorker, PROTOCOL_VERSION, type ToWorker } from './protocol.js';
 import { TaskQueue } from './queue.js';
@@ -35,6 +37,8 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
   readonly #counts = { completed: 0, failed: 0, cancelled: 0, timedOut: 0 };
   /** Names of tasks that turned out to be generators: later calls of the typed proxy are scheduled as streams. */
   readonly #streamNames = new Set<string>();
+  /** The abort listeners of the tasks' signals: one per signal. */
+  readonly aborts = new AbortWatch<Task>((task, reason) => task.future.cancel(reason));
 
   constructor(spawn: Spawn, options: ResolvedOptions) {
     super(spawn, options);
@@ -122,15 +126,19 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
    */
   #balance(): void {
     for (const thief of this.workers) {
-      const plan = planSteal(thief, this.workers);
+      // Tasks sent ahead first; else, for a worker with nothing to do, tasks waiting in the running
+      // slots of a worker whose thread is busy (a long synchronous task beside them).
+      const ahead = planSteal(thief, this.workers);
+      const plan = ahead ?? planRescue(thief, this.workers);
       if (!plan) continue;
       const { victim, count } = plan;
       const slots = victim.slots;
       if (!slots) continue;
+      const floor = ahead ? victim.concurrency : 0;
       const taken: Task[] = [];
-      for (let i = victim.inflight.length - 1; i >= victim.concurrency && taken.length < count; i--) {
+      for (let i = victim.inflight.length - 1; i >= floor && taken.length < count; i--) {
         const t = victim.inflight[i] as Task;
-        if (!slots.revoke(t.slot, t.id)) break;
+        if (t.slot < 0 || !slots.revoke(t.slot, t.id)) break;
         taken.push(t);
       }
       for (const t of taken) {
@@ -343,10 +351,7 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
   /** Clear a task's timers and listeners and take it off its worker: it is settled. */
   #finish(task: Task): void {
     this.#detach(task);
-    if (task.onAbort) {
-      task.signal?.removeEventListener('abort', task.onAbort);
-      task.onAbort = undefined;
-    }
+    if (task.signal) this.aborts.delete(task.signal, task);
   }
 
   /** Settle a task's Future and count the outcome, once. */
@@ -464,10 +469,7 @@ export class Dispatcher extends Lifecycle implements CancelOwner<Task> {
       return;
     }
     task.timer = cancelTimer(task.timer);
-    if (task.onAbort) {
-      task.signal?.removeEventListener('abort', task.onAbort);
-      task.onAbort = undefined;
-    }
+    if (task.signal) this.aborts.delete(task.signal, task);
     task.stopBy = now() + this.options.cancelGrace;
     this.#send(w, { t: 'cancel', id: task.id, reason: { name: reason.name, message: reason.message } });
     this.watchStuck(w);
@@ -569,7 +571,7 @@ function callProgress(onProgress: (value: unknown) => void, value: unknown): voi
 }
 
 function initNotCloneable(cause: unknown): SerializationError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
+  const detail = messageOf(cause);
   return new SerializationError(
     `The executor option "init" cannot be sent to a worker: ${detail} Pass plain data (structured-cloneable values) as init arguments.`,
     { cause },

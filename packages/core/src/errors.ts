@@ -149,8 +149,8 @@ export class InvalidArgumentError extends OffloadError {
   override get name(): string {
     return 'InvalidArgumentError';
   }
-  constructor(message: string) {
-    super('ERR_OFFLOAD_INVALID_ARGUMENT', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_OFFLOAD_INVALID_ARGUMENT', message, options);
   }
 }
 

@@ -10,6 +10,7 @@ import { bindFuture, type Future, settleFuture } from './future.js';
 import { MapIterator } from './map.js';
 import {
   checkCall,
+  checkMapOptions,
   type ExecutorOptions,
   type ExecutorStats,
   type IsStreamTask,
@@ -17,6 +18,7 @@ import {
   resolveOptions,
   type StreamItem,
   type StreamOptions,
+  snapshot,
   type TaskArgs,
   type TaskMap,
   type TaskName,
@@ -52,6 +54,7 @@ export type TaskProxy<T> = {
 };
 
 const noop = () => {};
+const SHUTDOWN_KEYS = ['wait', 'cancelPending', 'cancelRunning'] as const;
 
 /**
  * A pool of workers running the tasks a module exposes.
@@ -75,8 +78,7 @@ export class Executor<T extends TaskMap = TaskMap> {
    * missing task or an uncloneable argument rejects the Future.
    */
   submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: TaskOptions): Future<TaskResult<T, K>> {
-    checkCall('submit', name, args, options);
-    return this.#submit(name, args, options, false) as Future<TaskResult<T, K>>;
+    return this.#submit(name, args, checkCall('submit', name, args, options), false) as Future<TaskResult<T, K>>;
   }
 
   /**
@@ -88,9 +90,9 @@ export class Executor<T extends TaskMap = TaskMap> {
    * result. See {@link TaskStream}.
    */
   stream<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: StreamOptions): TaskStream<StreamItem<T, K>> {
-    checkCall('stream', name, args, options);
-    const sink = new StreamSink(checkHighWaterMark(options?.highWaterMark), checkIdleTimeout(options?.idleTimeout));
-    const future = this.#submit(name, args, options, false, sink, true);
+    const o = checkCall('stream', name, args, options);
+    const sink = new StreamSink(checkHighWaterMark(o?.highWaterMark), checkIdleTimeout(o?.idleTimeout));
+    const future = this.#submit(name, args, o, false, sink, true);
     return new StreamIterator<StreamItem<T, K>>(future, sink);
   }
 
@@ -119,7 +121,6 @@ export class Executor<T extends TaskMap = TaskMap> {
       timeout: options?.timeout ?? d.options.taskTimeout,
       priority: options?.priority ?? 0,
       signal,
-      onAbort: undefined,
       timer: undefined,
       worker: undefined,
       timing: false,
@@ -137,10 +138,7 @@ export class Executor<T extends TaskMap = TaskMap> {
     }
     if (options?.onProgress) task.onProgress = options.onProgress;
     bindFuture(future, d, task);
-    if (signal) {
-      task.onAbort = () => future.cancel(signal.reason);
-      signal.addEventListener('abort', task.onAbort, { once: true });
-    }
+    if (signal) d.aborts.add(signal, task);
     d.accept(task);
     return future;
   }
@@ -165,11 +163,12 @@ export class Executor<T extends TaskMap = TaskMap> {
   map<K extends TaskName<T>>(
     name: K,
     inputs: Iterable<TaskArgs<T, K>[0]> | AsyncIterable<TaskArgs<T, K>[0]>,
-    options: MapOptions = {},
+    options?: MapOptions,
   ): MapIterator<TaskResult<T, K>> {
     const o = this.#d.options;
+    const checked = checkMapOptions(options);
     const submitChunk = (chunk: unknown[], taskOptions: TaskOptions, single: boolean) => this.#submit(name, chunk, taskOptions, !single);
-    return new MapIterator<TaskResult<T, K>>(submitChunk, inputs, options, o.maxWorkers * o.concurrentTasksPerWorker);
+    return new MapIterator<TaskResult<T, K>>(submitChunk, inputs, checked, o.maxWorkers * o.concurrentTasksPerWorker);
   }
 
   /** Resolves when the queue has room for another task (immediately if it has). Backpressure without polling. */
@@ -181,8 +180,9 @@ export class Executor<T extends TaskMap = TaskMap> {
    * Stop accepting tasks. By default, waits for queued and running tasks and
    * then stops every worker. Safe to call more than once.
    */
-  shutdown(options: ShutdownOptions = {}): Promise<void> {
-    return this.#d.shutdown(options.cancelPending ?? false, options.cancelRunning ?? false).then(options.wait === false ? noop : () => this.#d.drained);
+  shutdown(options?: ShutdownOptions): Promise<void> {
+    const o = (options === undefined ? {} : snapshot(options, SHUTDOWN_KEYS, 'shutdown() options')) as ShutdownOptions;
+    return this.#d.shutdown(!!o.cancelPending, !!o.cancelRunning).then(o.wait === false ? noop : () => this.#d.drained);
   }
 
   /** `await using executor = createExecutor(...)` shuts it down (waiting) at the end of the block. */

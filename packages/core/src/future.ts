@@ -4,6 +4,7 @@
  * concurrent.futures.Future.
  * @module
  */
+import { isInstance, messageOf } from './describe.js';
 import { CancelledError } from './errors.js';
 
 /** Lifecycle of a Future. `pending` = queued, or sent ahead to a worker that has not started it; `running` = a worker is executing it. */
@@ -105,15 +106,10 @@ export class Future<T> extends Promise<T> {
    */
   cancel(reason?: unknown): boolean {
     if (this.done()) return false;
-    const error =
-      reason instanceof CancelledError
-        ? reason
-        : new CancelledError(
-            reason === undefined ? 'The task was cancelled.' : `The task was cancelled: ${String(reason instanceof Error ? reason.message : reason)}`,
-            {
-              cause: reason,
-            },
-          );
+    // Any reason is taken, even one that cannot be turned into text (no prototype, a revoked Proxy).
+    const error = isInstance(reason, CancelledError)
+      ? (reason as CancelledError)
+      : new CancelledError(reason === undefined ? 'The task was cancelled.' : `The task was cancelled: ${messageOf(reason)}`, { cause: reason });
     const owner = this.#owner;
     const key = this.#key;
     this.#settle('cancelled', error);

@@ -9,7 +9,7 @@
 import { InvalidArgumentError, WorkerInitError } from './errors.js';
 import { Executor } from './executor.js';
 import { fileHref, moduleHref } from './module-url.js';
-import type { ExecutorOptions, TaskMap } from './options.js';
+import { type ExecutorOptions, readExecutorOptions, type TaskMap } from './options.js';
 import type { Batch, FromWorker } from './protocol.js';
 import type { Capabilities, Spawn } from './transport.js';
 import { EXPOSED, type ExposeOptions, serve } from './worker.js';
@@ -136,7 +136,7 @@ function inlineSpawn(from: URL | string | TaskMap): Spawn {
 export class InlineExecutor<T extends TaskMap = TaskMap> extends Executor<T> {
   /** @param source the object returned by `expose()`, or the URL of a module that exports it. */
   constructor(source: URL | string | T, options: ExecutorOptions = {}) {
-    super(inlineSpawn(source), inlineCapabilities, { idleTimeout: Number.POSITIVE_INFINITY, ...options }, 1);
+    super(inlineSpawn(source), inlineCapabilities, { idleTimeout: Number.POSITIVE_INFINITY, ...readExecutorOptions(options) }, 1);
   }
 }
 

@@ -9,10 +9,11 @@
 
 import { batchReceiver } from './batch.js';
 import { ClaimSlots, MAX_CLAIM_SLOTS } from './claims.js';
+import { textOf } from './describe.js';
 import { type OffloadError, WorkerCrashedError, WorkerInitError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { MAX_PREFETCH, PoolWorker, type Task } from './pool-worker.js';
-import { describeValue, type FromWorker, readFromWorker } from './protocol.js';
+import { type FromWorker, readFromWorker } from './protocol.js';
 import type { TaskQueue } from './queue.js';
 import { after, cancelTimer, now, type Timer } from './timers.js';
 import type { Spawn } from './transport.js';
@@ -113,7 +114,7 @@ export abstract class Lifecycle {
     } catch (thrown) {
       w.transport = { post() {}, terminate() {} };
       // The backend (or a user's Worker factory) said why it could not start one: a load failure, whatever it threw.
-      const error = thrown instanceof Error ? thrown : new WorkerInitError(`The worker could not be created: ${describeValue(thrown)}`, { cause: thrown });
+      const error = thrown instanceof Error ? thrown : new WorkerInitError(`The worker could not be created: ${textOf(thrown)}`, { cause: thrown });
       queueMicrotask(() => exit({ error }));
       return w;
     }
@@ -329,6 +330,9 @@ function streamLost(task: Task, info: ExitInfo): WorkerCrashedError {
   });
 }
 
+/** What a starting worker was doing: it says hello once its task module has loaded, then runs `init`. */
+const starting = (w: PoolWorker): string => (w.helloed ? 'its init function ran' : 'loading the task module');
+
 /** What an unexpected exit of a starting worker means. */
 function classifyStartExit(w: PoolWorker, info: ExitInfo): { error: WorkerInitError; kind: StartFailure } {
   // An exit with a code of its own (no signal) before the worker started is the module's doing: loading it again fails again.
@@ -339,8 +343,8 @@ function classifyStartExit(w: PoolWorker, info: ExitInfo): { error: WorkerInitEr
         : info.exitCode === 0 && !w.helloed
           ? 'it ended (exit code 0) without calling expose(): export const tasks = expose({ ... }) in the task module'
           : info.stderr
-            ? `it exited with code ${info.exitCode} while loading the task module. Its stderr:\n${info.stderr}`
-            : `it exited with code ${info.exitCode} while loading the task module (see its stderr)`;
+            ? `it exited with code ${info.exitCode} while ${starting(w)}. Its stderr:\n${info.stderr}`
+            : `it exited with code ${info.exitCode} while ${starting(w)} (see its stderr)`;
     return { error: new WorkerInitError(`The worker could not start the task module: ${why}`, { cause: info.error }), kind: 'load' };
   }
   const code = info.exitCode !== undefined ? `exit code ${info.exitCode}` : info.signal ? `signal ${info.signal}` : 'no exit code';

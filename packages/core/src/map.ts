@@ -5,6 +5,7 @@
  * generator resumption each, which is most of the cost of a chunked map.
  * @module
  */
+import { textOf } from './describe.js';
 import { CancelledError, InvalidArgumentError } from './errors.js';
 import type { Future } from './future.js';
 import { checkTaskOptions, type MapOptions, type TaskOptions } from './options.js';
@@ -63,12 +64,12 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('map() options must be an object.');
     const chunkSize = options.chunkSize ?? 1;
     if (!Number.isInteger(chunkSize) || chunkSize < 1)
-      throw new InvalidArgumentError(`map() option "chunkSize" must be an integer >= 1; got ${String(chunkSize)}.`);
+      throw new InvalidArgumentError(`map() option "chunkSize" must be an integer >= 1; got ${textOf(chunkSize)}.`);
     const single = chunkSize === 1;
     // One input per task is cheap to have many of in flight (short tasks are sent ahead to workers).
     const maxInFlight = options.maxInFlight ?? Math.max(single ? 64 : 2, slots * 2);
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
-      throw new InvalidArgumentError(`map() option "maxInFlight" must be an integer >= 1; got ${String(maxInFlight)}.`);
+      throw new InvalidArgumentError(`map() option "maxInFlight" must be an integer >= 1; got ${textOf(maxInFlight)}.`);
     }
     const { pull, sync, close } = puller(inputs);
     const taskOptions: TaskOptions = { timeout: options.timeout, priority: options.priority, signal: options.signal, onProgress: options.onProgress };

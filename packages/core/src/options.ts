@@ -2,6 +2,7 @@
  * Option and type definitions shared by every backend.
  * @module
  */
+import { messageOf, textOf } from './describe.js';
 import { InvalidArgumentError } from './errors.js';
 
 /**
@@ -165,13 +166,69 @@ const checkCount = (name: string, v: unknown, min: number, allowInfinity: boolea
   if (v === undefined) return;
   const ok = typeof v === 'number' && v >= min && (Number.isInteger(v) || (allowInfinity && v === Number.POSITIVE_INFINITY));
   if (!ok) {
-    throw new InvalidArgumentError(`Option "${name}" must be an integer >= ${min}${allowInfinity ? ' or Infinity' : ''}; got ${String(v)}.`);
+    throw new InvalidArgumentError(`Option "${name}" must be an integer >= ${min}${allowInfinity ? ' or Infinity' : ''}; got ${textOf(v)}.`);
   }
 };
 
+const EXECUTOR_KEYS = [
+  'maxWorkers',
+  'minWorkers',
+  'idleTimeout',
+  'maxQueue',
+  'maxTasksPerWorker',
+  'concurrentTasksPerWorker',
+  'taskTimeout',
+  'cancelGrace',
+  'startTimeout',
+  'init',
+] as const satisfies readonly (keyof ExecutorOptions)[];
+
+const TASK_KEYS = [
+  'signal',
+  'timeout',
+  'transfer',
+  'priority',
+  'onProgress',
+  'highWaterMark',
+  'idleTimeout',
+] as const satisfies readonly (keyof StreamOptions)[];
+
+/**
+ * Read each of `keys` of an options object once, into a plain object of the
+ * values that are defined, so that what is checked is what is used (a getter
+ * may answer differently on its second read). A read that throws (a getter,
+ * a Proxy trap, a revoked Proxy) and an options value that is not a plain
+ * object (null, an array, a function) are InvalidArgumentError.
+ */
+export function snapshot<K extends string>(o: unknown, keys: readonly K[], what: string): Partial<Record<K, unknown>> {
+  let isArray: boolean;
+  try {
+    isArray = Array.isArray(o);
+  } catch {
+    isArray = true;
+  }
+  if (o === null || typeof o !== 'object' || isArray) throw new InvalidArgumentError(`${what} must be an object, e.g. { timeout: 1000 }.`);
+  const out: Partial<Record<K, unknown>> = {};
+  for (const key of keys) {
+    let v: unknown;
+    try {
+      v = (o as Record<string, unknown>)[key];
+    } catch (error) {
+      throw new InvalidArgumentError(`${what}: "${key}" could not be read (${messageOf(error)}).`, { cause: error });
+    }
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/** The executor options of `o`, each read once (see {@link snapshot}). */
+export function readExecutorOptions(o: ExecutorOptions): ExecutorOptions {
+  return snapshot(o, EXECUTOR_KEYS, 'Executor options') as ExecutorOptions;
+}
+
 /** Validate options and fill in defaults. */
-export function resolveOptions(o: ExecutorOptions, defaultWorkers: number): ResolvedOptions {
-  if (o === null || typeof o !== 'object') throw new InvalidArgumentError('Executor options must be an object.');
+export function resolveOptions(options: ExecutorOptions, defaultWorkers: number): ResolvedOptions {
+  const o = readExecutorOptions(options);
   checkCount('maxWorkers', o.maxWorkers, 1, false);
   checkCount('minWorkers', o.minWorkers, 0, false);
   checkCount('idleTimeout', o.idleTimeout, 0, true);
@@ -203,40 +260,74 @@ export function resolveOptions(o: ExecutorOptions, defaultWorkers: number): Reso
   };
 }
 
-/** `Array.isArray` that is false for a revoked Proxy (where it throws). */
-const isArray = (v: unknown): v is unknown[] => {
-  try {
-    return Array.isArray(v);
-  } catch {
-    return false;
-  }
-};
-
 /** Validate a call of `submit` or `stream` (`verb`): a string name, an array of arguments, valid options. */
-export function checkCall(verb: 'submit' | 'stream', name: unknown, args: unknown, options: TaskOptions | undefined): void {
+export function checkCall(verb: 'submit', name: unknown, args: unknown, options: TaskOptions | undefined): TaskOptions | undefined;
+export function checkCall(verb: 'stream', name: unknown, args: unknown, options: StreamOptions | undefined): StreamOptions | undefined;
+/**
+ * Validate a call of `submit` or `stream` (`verb`): a string name, an array of
+ * arguments, valid options. Returns the options as read once (see
+ * {@link checkTaskOptions}): use them, not the object given.
+ */
+export function checkCall(verb: 'submit' | 'stream', name: unknown, args: unknown, options: StreamOptions | undefined): StreamOptions | undefined {
   if (typeof name !== 'string') throw new InvalidArgumentError(`Task name must be a string; got ${typeof name}.`);
-  if (!isArray(args)) {
+  let isArray: boolean;
+  try {
+    isArray = Array.isArray(args);
+  } catch {
+    isArray = false;
+  }
+  if (!isArray) {
     throw new InvalidArgumentError(`The arguments of task "${name}" must be an array, e.g. ${verb}("${name}", [x]).`);
   }
-  checkTaskOptions(options);
+  return checkTaskOptions(options);
 }
 
-/** Validate a task's options. */
-export function checkTaskOptions(o: TaskOptions | undefined): void {
-  if (o === undefined) return;
-  if (o === null || typeof o !== 'object') throw new InvalidArgumentError('Task options must be an object.');
+/**
+ * Validate a task's options, each read once; returns them as a plain object
+ * (undefined when none were given), so that a getter cannot answer the check
+ * one value and the scheduler another.
+ */
+export function checkTaskOptions(options: StreamOptions | undefined): StreamOptions | undefined {
+  if (options === undefined) return undefined;
+  const o = snapshot(options, TASK_KEYS, 'Task options') as StreamOptions;
   checkCount('timeout', o.timeout, 0, true);
   if (o.priority !== undefined && (typeof o.priority !== 'number' || !Number.isFinite(o.priority))) {
-    throw new InvalidArgumentError(`Task option "priority" must be a finite number; got ${String(o.priority)}.`);
+    throw new InvalidArgumentError(`Task option "priority" must be a finite number; got ${textOf(o.priority)}.`);
   }
-  if (o.transfer !== undefined && !Array.isArray(o.transfer)) {
-    throw new InvalidArgumentError('Task option "transfer" must be an array of Transferable objects.');
+  if (o.transfer !== undefined) {
+    const why = 'Task option "transfer" must be an array of Transferable objects.';
+    if (!Array.isArray(o.transfer)) throw new InvalidArgumentError(why);
+    // A copy: the list is read again when the task is posted, maybe more than once.
+    try {
+      o.transfer = Array.from(o.transfer);
+    } catch (error) {
+      throw new InvalidArgumentError(`${why} It could not be read (${messageOf(error)}).`, { cause: error });
+    }
   }
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
     throw new InvalidArgumentError('Task option "onProgress" must be a function.');
   }
-  const signal = o.signal as Partial<AbortSignal> | null | undefined;
-  if (signal !== undefined && (signal === null || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
-    throw new InvalidArgumentError('Task option "signal" must be an AbortSignal.');
+  if (o.signal !== undefined && !isSignal(o.signal)) throw new InvalidArgumentError('Task option "signal" must be an AbortSignal.');
+  return o;
+}
+
+/** Something the executor can use as an AbortSignal: it says whether it is aborted and takes abort listeners. */
+function isSignal(signal: unknown): boolean {
+  if (signal === null || typeof signal !== 'object') return false;
+  try {
+    const s = signal as AbortSignal;
+    return typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
+  } catch {
+    return false;
   }
+}
+
+const MAP_KEYS = ['ordered', 'chunkSize', 'maxInFlight', 'signal', 'timeout', 'priority', 'onProgress'] as const satisfies readonly (keyof MapOptions)[];
+
+/** Read and check the options of `map()` once (the task options among them as {@link checkTaskOptions} does). */
+export function checkMapOptions(options: MapOptions | undefined): MapOptions {
+  if (options === undefined) return {};
+  const o = snapshot(options, MAP_KEYS, 'map() options') as MapOptions;
+  checkTaskOptions({ signal: o.signal, timeout: o.timeout, priority: o.priority, onProgress: o.onProgress });
+  return o;
 }

@@ -62,6 +62,34 @@ export function planSteal(thief: PoolWorker, workers: readonly PoolWorker[]): { 
 }
 
 /**
+ * A worker with nothing in flight, and the worker to take from when no worker
+ * holds tasks sent ahead: one that holds tasks in its running slots that it
+ * has not started (with `concurrentTasksPerWorker` > 1, a long synchronous
+ * task blocks its thread, and a task given the free slot beside it waits for
+ * it). `count` is how many to take back from the end of its line: half of
+ * them, rounded up, and no more than the thief can start at once. Only ready
+ * workers with claim slots that run a task qualify (the claim tells whether
+ * a task started), so the victim is never left empty.
+ */
+export function planRescue(thief: PoolWorker, workers: readonly PoolWorker[]): { victim: PoolWorker; count: number } | undefined {
+  if (thief.state !== 'ready' || thief.inflight.length > 0) return undefined;
+  const room = Math.min(thief.free(), thief.idleSlots());
+  if (room <= 0) return undefined;
+  let victim: PoolWorker | undefined;
+  let most = 0;
+  for (const w of workers) {
+    if (w === thief || !w.slots || w.state !== 'ready') continue;
+    const n = w.unstarted();
+    if (n > most) {
+      victim = w;
+      most = n;
+    }
+  }
+  if (!victim) return undefined;
+  return { victim, count: Math.min(room, Math.ceil(most / 2)) };
+}
+
+/**
  * The worker that should take a stream: one with a free running slot (a
  * stream never waits behind another task), ready workers first.
  */

@@ -22,7 +22,6 @@ export interface Task extends Queued {
   transfer: Transferable[] | undefined;
   timeout: number;
   signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
   worker: PoolWorker | undefined;
   /** Its running time is being measured (it reached a running slot). */
@@ -118,6 +117,24 @@ export class PoolWorker {
     if (this.state !== 'ready') return false;
     const i = this.inflight.indexOf(task);
     return i >= 0 && i < this.concurrency;
+  }
+
+  /**
+   * Tasks at the end of its line that it has not started, running slots
+   * included, behind one it is running (a worker claims its tasks in the order
+   * they were sent, so those it has not started are the last ones). 0 without
+   * claim slots, and when it runs nothing: then it is not busy, its tasks are
+   * on their way, and taking them all would leave it empty.
+   */
+  unstarted(): number {
+    const slots = this.slots;
+    if (!slots) return 0;
+    for (let i = this.inflight.length - 1; i >= 0; i--) {
+      const t = this.inflight[i] as Task;
+      if (t.slot < 0) return 0;
+      if (slots.started(t.slot, t.id)) return this.inflight.length - 1 - i;
+    }
+    return 0;
   }
 
   /** Update the per-task time estimate after `count` results arrived at `now`. */

@@ -7,6 +7,7 @@
  * apart from the protocol and ignored.
  * @module
  */
+import { isErrorValue, readSafely, textOf } from './describe.js';
 import { offloadErrorClasses, ProtocolError } from './errors.js';
 
 /** Protocol version; both sides check it in the handshake. */
@@ -245,89 +246,86 @@ const cloneable = (value: unknown): boolean => {
   }
 };
 
-/**
- * `String(value)` that cannot throw: objects without a prototype or with a
- * throwing `toString`, and Proxies whose traps throw or that were revoked.
- */
-export const describeValue = (value: unknown): string => {
-  try {
-    return String(value);
-  } catch {}
-  try {
-    return Object.prototype.toString.call(value);
-  } catch (error) {
-    return `[${typeof value} that cannot be read: ${error instanceof Error ? error.message : typeof error}]`;
-  }
-};
-
-/** A real Error, including one from another realm (a `vm` context, an iframe); false for a value whose traps throw. */
-const isError = (value: unknown): value is Error => {
-  try {
-    return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
-  } catch {
-    return false;
-  }
-};
-
-/** `target[key]`, or `undefined` when reading it throws (a getter, a Proxy trap). */
-const read = (target: object, key: string): unknown => {
-  try {
-    return (target as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
-};
+/** `value` when it can be cloned, else its text (which cannot throw). */
+const cloneOrText = (value: unknown): unknown => (cloneable(value) ? value : textOf(value));
 
 /**
  * Flatten any thrown value into an {@link EncodedError} that structured clone
  * accepts. A thrown value that is not an Error (a string, a plain object, even
  * one with a `message` key) travels as itself, or as its string when it cannot
- * be cloned.
+ * be cloned. Never throws: a field that cannot be read (a getter or a Proxy
+ * trap that throws, a revoked Proxy) is left out, so that what a task throws
+ * always reaches its caller as that task's error.
  */
 export function encodeError(error: unknown, depth = 0): EncodedError {
-  if (!isError(error)) {
-    const text = describeValue(error);
-    return { name: 'Error', message: text, thrown: { value: cloneable(error) ? error : text } };
+  try {
+    return encodeReadable(error, depth);
+  } catch {
+    const text = textOf(error);
+    return { name: 'Error', message: text, thrown: { value: text } };
   }
-  // Every read may throw (getters, Proxy traps): what cannot be read is left out, never thrown.
-  const name = read(error, 'name');
-  const message = read(error, 'message');
-  const out: EncodedError = { name: name === undefined ? 'Error' : describeValue(name), message: message === undefined ? '' : describeValue(message) };
-  const stack = read(error, 'stack');
+}
+
+function encodeReadable(error: unknown, depth: number): EncodedError {
+  if (!isErrorValue(error)) {
+    const text = textOf(error);
+    return { name: 'Error', message: text, thrown: { value: cloneOrText(error) } };
+  }
+  const name = readSafely(error, 'name');
+  const message = readSafely(error, 'message');
+  const out: EncodedError = { name: name == null ? 'Error' : textOf(name), message: message == null ? '' : textOf(message) };
+  const stack = readSafely(error, 'stack');
   if (typeof stack === 'string') out.stack = stack;
-  const cause = read(error, 'cause');
+  const cause = readSafely(error, 'cause');
   if (cause !== undefined && depth < 8) {
-    out.cause = isError(cause) ? encodeError(cause, depth + 1) : { value: cloneable(cause) ? cause : describeValue(cause) };
+    out.cause = isErrorValue(cause) ? encodeError(cause, depth + 1) : { value: cloneOrText(cause) };
   }
-  const errors = read(error, 'errors');
-  if (depth < 8 && isList(errors)) out.errors = Array.from(errors, (x) => encodeError(x, depth + 1));
+  const errors = readSafely(error, 'errors');
+  if (Array.isArray(errors) && depth < 8) out.errors = errors.map((x) => encodeError(x, depth + 1));
   let keys: string[] = [];
   try {
     keys = Object.keys(error);
   } catch {}
   for (const key of keys) {
     if (key === 'cause' || key === 'errors' || key === 'stack' || key === 'message') continue;
-    const v = read(error, key);
+    let v: unknown;
+    try {
+      v = (error as unknown as Record<string, unknown>)[key];
+    } catch {
+      continue;
+    }
     if (typeof v === 'function') continue;
     out.props ??= {};
-    out.props[key] = cloneable(v) ? v : describeValue(v);
+    out.props[key] = cloneOrText(v);
   }
   return out;
 }
 
-/** `Array.isArray` that is false for a value whose traps throw. */
-const isList = (value: unknown): value is unknown[] => {
-  try {
-    return Array.isArray(value);
-  } catch {
-    return false;
-  }
-};
-
 const own = <V>(map: Record<string, V>, key: string): V | undefined => (Object.hasOwn(map, key) ? map[key] : undefined);
 
-/** Re-create an error from its {@link EncodedError} form: built-in and Offload classes as themselves. */
+/**
+ * Re-create an error from its {@link EncodedError} form: built-in and Offload
+ * classes as themselves. Never throws: own properties are defined, not
+ * assigned, so that one named like a getter of the class (an Error renamed
+ * `TimeoutError` by the task has an own `name`) cannot throw, and an encoding
+ * that cannot be read as one (damaged, forged) still gives an Error.
+ */
 export function decodeError(encoded: EncodedError): unknown {
+  try {
+    return decodeReadable(encoded);
+  } catch {
+    const error = new Error(typeof encoded?.message === 'string' ? encoded.message : 'An error that could not be decoded.');
+    if (typeof encoded?.name === 'string') define(error, 'name', encoded.name, false);
+    return error;
+  }
+}
+
+/** Define `error[key] = value` as a data property, whatever the class declares under that key (a getter). */
+const define = (error: Error, key: string, value: unknown, enumerable: boolean): void => {
+  Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable });
+};
+
+function decodeReadable(encoded: EncodedError): unknown {
   if (encoded.thrown) return encoded.thrown.value;
   let error: Error;
   const offloadClass = own(offloadErrorClasses, encoded.name);
@@ -341,18 +339,16 @@ export function decodeError(encoded: EncodedError): unknown {
     error = new builtin(encoded.message);
   } else if (offloadClass) {
     error = Object.create(offloadClass.prototype) as Error;
-    Object.defineProperty(error, 'message', { value: encoded.message, writable: true, configurable: true });
+    define(error, 'message', encoded.message, false);
   } else {
     error = new Error(encoded.message);
-    Object.defineProperty(error, 'name', { value: encoded.name, writable: true, configurable: true, enumerable: false });
+    define(error, 'name', encoded.name, false);
   }
-  if (encoded.stack !== undefined) {
-    Object.defineProperty(error, 'stack', { value: encoded.stack, writable: true, configurable: true });
-  }
+  if (encoded.stack !== undefined) define(error, 'stack', encoded.stack, false);
   if (encoded.cause) {
     const cause = 'value' in encoded.cause && !('message' in encoded.cause) ? encoded.cause.value : decodeError(encoded.cause as EncodedError);
-    Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true });
+    define(error, 'cause', cause, false);
   }
-  if (encoded.props) Object.assign(error, encoded.props);
+  if (encoded.props) for (const key of Object.keys(encoded.props)) define(error, key, encoded.props[key], true);
   return error;
 }

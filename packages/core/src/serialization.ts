@@ -3,38 +3,18 @@
  * the value that could not be sent.
  * @module
  */
+import { kindOf as describe, messageOf } from './describe.js';
 import { SerializationError } from './errors.js';
-import { describeValue } from './protocol.js';
-
-/** What kind of value could not be sent, for the message. Never throws: reading a getter or a Proxy trap may. */
-export const describeUncloneable = (value: unknown): string => {
-  try {
-    if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`;
-    if (typeof value === 'symbol') return `a symbol (${String(value)})`;
-    if (value && typeof value === 'object') return `an object of class ${value.constructor?.name ?? 'Object'}`;
-  } catch {
-    return `${typeof value === 'function' ? 'a function' : 'an object'} that cannot be read (a revoked Proxy, or a getter or Proxy trap that throws)`;
-  }
-  return typeof value;
-};
-
-/** The message of what a failed clone threw, read without throwing. */
-export const failureDetail = (cause: unknown): string => {
-  try {
-    if (cause instanceof Error) return String(cause.message);
-  } catch {}
-  return describeValue(cause);
-};
 
 /**
  * Build the error for values that failed to cross the boundary.
  * @param what `argument` (caller to worker) or `result` (worker to caller)
  */
 export function serializationFailure(what: 'argument' | 'result', taskName: string, values: unknown[], cause: unknown): SerializationError {
-  const detail = failureDetail(cause);
+  const detail = messageOf(cause);
   if (what === 'result') {
     return new SerializationError(
-      `The result of task "${taskName}" cannot be sent back to the caller (${describeUncloneable(values[0])}): ${detail} Return plain data (structured-cloneable values).`,
+      `The result of task "${taskName}" cannot be sent back to the caller (${describe(values[0])}): ${detail} Return plain data (structured-cloneable values).`,
       { cause },
     );
   }
@@ -47,7 +27,7 @@ export function serializationFailure(what: 'argument' | 'result', taskName: stri
       break;
     }
   }
-  const which = index >= 0 ? `Argument ${index} (${describeUncloneable(values[index])})` : 'An argument';
+  const which = index >= 0 ? `Argument ${index} (${describe(values[index])})` : 'An argument';
   return new SerializationError(`${which} of task "${taskName}" cannot be sent to a worker: ${detail} Pass plain data (structured-cloneable values).`, {
     cause,
   });

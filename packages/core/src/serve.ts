@@ -7,6 +7,7 @@
  */
 import { batchReceiver, postBatch } from './batch.js';
 import { claim } from './claims.js';
+import { readSafely } from './describe.js';
 import { CancelledError, InvalidArgumentError, TaskNotFoundError } from './errors.js';
 import type { TaskMap } from './options.js';
 import {
@@ -64,14 +65,8 @@ export function flushPending(): void {
   active?.flush();
 }
 
-/** Is `v` a promise-like? False for a value whose `then` cannot be read (a revoked Proxy): sending it fails instead. */
-const isThenable = (v: unknown): v is PromiseLike<unknown> => {
-  try {
-    return !!v && typeof (v as PromiseLike<unknown>).then === 'function';
-  } catch {
-    return false;
-  }
-};
+/** A promise-like result; a value whose `then` cannot be read (a revoked Proxy) is not one, and fails to be sent instead. */
+const isThenable = (v: unknown): v is PromiseLike<unknown> => !!v && typeof readSafely(v, 'then') === 'function';
 
 /**
  * Results and other messages on their way to the executor: batched per tick,

@@ -6,6 +6,7 @@
  * items (the stream grants it more as items are consumed).
  * @module
  */
+import { textOf } from './describe.js';
 import { CancelledError, InvalidArgumentError } from './errors.js';
 import { Future } from './future.js';
 import { now } from './timers.js';
@@ -162,7 +163,7 @@ export class StreamSink {
 export function checkHighWaterMark(hwm: unknown): number {
   if (hwm === undefined) return DEFAULT_HIGH_WATER_MARK;
   if (typeof hwm !== 'number' || !Number.isInteger(hwm) || hwm < 1) {
-    throw new InvalidArgumentError(`Stream option "highWaterMark" must be an integer >= 1; got ${String(hwm)}.`);
+    throw new InvalidArgumentError(`Stream option "highWaterMark" must be an integer >= 1; got ${textOf(hwm)}.`);
   }
   return hwm;
 }
@@ -171,7 +172,7 @@ export function checkHighWaterMark(hwm: unknown): number {
 export function checkIdleTimeout(ms: unknown): number {
   if (ms === undefined) return 0;
   if (typeof ms !== 'number' || ms < 0 || !(Number.isInteger(ms) || ms === Number.POSITIVE_INFINITY)) {
-    throw new InvalidArgumentError(`Stream option "idleTimeout" must be an integer >= 0 (ms; 0 or Infinity: no limit); got ${String(ms)}.`);
+    throw new InvalidArgumentError(`Stream option "idleTimeout" must be an integer >= 0 (ms; 0 or Infinity: no limit); got ${textOf(ms)}.`);
   }
   return ms === Number.POSITIVE_INFINITY ? 0 : ms;
 }

@@ -3,6 +3,7 @@
  * `transfer()` wrapper for results that move buffers instead of copying them.
  * @module
  */
+import { readSafely } from './describe.js';
 import { OffloadError } from './errors.js';
 import type { Transferred } from './options.js';
 
@@ -81,11 +82,4 @@ export function transfer<V>(value: V, transferList: Transferable[]): Transferred
 }
 
 /** Was `v` made by {@link transfer}? */
-export const isTransferred = (v: unknown): v is Transferred<unknown> => {
-  try {
-    return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[TRANSFER] === true;
-  } catch {
-    // A revoked Proxy or a throwing trap: not transfer()'s wrapper; sending it fails with SerializationError.
-    return false;
-  }
-};
+export const isTransferred = (v: unknown): v is Transferred<unknown> => typeof v === 'object' && v !== null && readSafely(v, TRANSFER) === true;

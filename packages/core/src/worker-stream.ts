@@ -10,8 +10,8 @@
  * generator's `return()`, so its `finally` blocks run.
  * @module
  */
+import { kindOf, messageOf, readSafely } from './describe.js';
 import { SerializationError } from './errors.js';
-import { describeUncloneable, failureDetail } from './serialization.js';
 
 /** A sync or async iterator, as a generator function returns it. */
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
@@ -19,13 +19,11 @@ type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 /** Is `value` an iterator a stream can pump (a generator object, not an array or a string)? */
 export function isIterator(value: unknown): value is AnyIterator {
   if (value === null || typeof value !== 'object') return false;
-  const v = value as Record<PropertyKey, unknown>;
-  try {
-    return typeof v.next === 'function' && (typeof v[Symbol.asyncIterator] === 'function' || typeof v[Symbol.iterator] === 'function');
-  } catch {
-    // A revoked Proxy or a throwing trap: not an iterator; sending it fails with SerializationError.
-    return false;
-  }
+  // A value that cannot be read (a revoked Proxy) is no iterator: it fails as a result that cannot be sent.
+  return (
+    typeof readSafely(value, 'next') === 'function' &&
+    (typeof readSafely(value, Symbol.asyncIterator) === 'function' || typeof readSafely(value, Symbol.iterator) === 'function')
+  );
 }
 
 /** The error that ends a stream whose item (one of `values`) cannot be cloned. */
@@ -38,8 +36,8 @@ export function itemFailure(taskName: string, values: unknown[], cause: unknown)
       return true;
     }
   });
-  const what = describeUncloneable(bad);
-  const detail = failureDetail(cause);
+  const what = typeof bad === 'function' ? 'a function' : kindOf(bad);
+  const detail = messageOf(cause);
   return new SerializationError(
     `An item yielded by task "${taskName}" cannot be sent to the caller (${what}): ${detail} Yield plain data (structured-cloneable values).`,
     { cause },
@@ -59,13 +57,7 @@ export const MAX_CLOCK_STRIDE = 32;
 /** Steps that took less than this (ms) in all since the last reading are quick: read the clock half as often. */
 const QUICK_SPAN_MS = SLOW_STEP_MS / 32;
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> => {
-  try {
-    return v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function';
-  } catch {
-    return false;
-  }
-};
+const isThenable = (v: unknown): v is PromiseLike<unknown> => v !== null && typeof v === 'object' && typeof readSafely(v, 'then') === 'function';
 
 /** Close an iterator, ignoring what its `return()` says (its `finally` blocks run). */
 export function closeIterator(it: AnyIterator): Promise<void> | undefined {

@@ -101,6 +101,24 @@ export const errorCases: Case[] = [
     },
   },
   {
+    name: "an Error the task renamed after an Offload class (err.name = 'TimeoutError') arrives as that kind, and settles its Future and those beside it",
+    async run({ make }) {
+      const ex = make({ maxWorkers: 1, concurrentTasksPerWorker: 4 });
+      await ex.tasks.inc(0);
+      const names = ['TimeoutError', 'CancelledError', 'WorkerCrashedError', 'OffloadError', 'TypeError', 'MyError'];
+      // Thrown together, so that their results share batches with the plain result beside them.
+      const settled = await Promise.allSettled([...names.map((name) => ex.submit('throwRenamed', [name])), ex.submit('sleep', [1, 'beside'])]);
+      for (const [i, name] of names.entries()) {
+        const r = settled[i] as PromiseSettledResult<unknown>;
+        assert.equal(r.status, 'rejected', name);
+        const e = (r as PromiseRejectedResult).reason as Error & { code?: string };
+        assert.deepEqual([e.name, e.message, e.code], [name, `renamed ${name}`, 'E_RENAMED']);
+      }
+      assert.deepEqual(settled[names.length], { status: 'fulfilled', value: 'beside' });
+      assert.equal(await ex.tasks.inc(1), 2);
+    },
+  },
+  {
     name: 'invalid options throw InvalidArgumentError saying how to fix them',
     async run({ make, target }) {
       assert.throws(() => target.create(target.fixture('tasks'), { maxWorkers: 0 }), InvalidArgumentError);
