@@ -60,6 +60,22 @@ function exitOf(child: ChildProcess): Promise<void> {
   });
 }
 
+let roomMade = false;
+
+/**
+ * Tinypool's child_process runtime pipes each child's stdout and stderr into
+ * this process's, and raises their listener limit by one per child; children
+ * of a destroyed pool unpipe only when they exit, so while the scaling step
+ * creates and closes pools, stdout and stderr (a file: a SyncWriteStream) carry
+ * more listeners than the limit and Node prints eight MaxListenersExceededWarning
+ * lines. That is the peer's bookkeeping, not a leak: give them room, once.
+ */
+function roomForPipedChildren(): void {
+  if (roomMade) return;
+  roomMade = true;
+  for (const stream of [process.stdout, process.stderr]) stream.setMaxListeners(stream.getMaxListeners() + 16);
+}
+
 /** The peers and raw floors on Node. */
 export const NODE_PEERS: Adapter[] = [
   {
@@ -76,6 +92,7 @@ export const NODE_PEERS: Adapter[] = [
     kind: 'peer',
     isolation: 'process',
     create: (workers) => {
+      roomForPipedChildren();
       const pool = new Tinypool({
         filename: PEER_TASKS.href,
         runtime: 'child_process',
