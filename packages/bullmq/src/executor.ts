@@ -34,6 +34,7 @@ import {
   checkCall,
   checkHighWaterMark,
   checkIdleTimeout,
+  checkMapOptions,
   createFuture,
   createStreamingFuture,
   createTaskProxy,
@@ -233,8 +234,8 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
 
   /** Run task `name` with `args` as a job. Returns at once with a Future (see core's `Executor.submit`). */
   override submit<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: TaskOptions): Future<TaskResult<T, K>> {
-    checkCall('submit', name, args, options);
-    return this.#submit(name, args, options, false) as Future<TaskResult<T, K>>;
+    // The options as read once by the check: a getter cannot answer the check one value and the job another.
+    return this.#submit(name, args, checkCall('submit', name, args, options), false) as Future<TaskResult<T, K>>;
   }
 
   /** Typed proxy over the module's tasks: `await executor.tasks.isPrime(17)`. */
@@ -251,19 +252,19 @@ export class BullExecutor<T extends TaskMap = TaskMap> extends Executor<T> imple
    * `highWaterMark` items ahead of the consumer.
    */
   override stream<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options?: StreamOptions): TaskStream<StreamItem<T, K>> {
-    checkCall('stream', name, args, options);
-    const sink = new StreamSink(checkHighWaterMark(options?.highWaterMark), checkIdleTimeout(options?.idleTimeout));
-    return new StreamIterator<StreamItem<T, K>>(this.#submit(name, args, options, false, sink), sink);
+    const o = checkCall('stream', name, args, options);
+    const sink = new StreamSink(checkHighWaterMark(o?.highWaterMark), checkIdleTimeout(o?.idleTimeout));
+    return new StreamIterator<StreamItem<T, K>>(this.#submit(name, args, o, false, sink), sink);
   }
 
   /** Apply task `name` to every input; with `chunkSize`, each chunk is one job. See core's `Executor.map`. */
   override map<K extends TaskName<T>>(
     name: K,
     inputs: Iterable<TaskArgs<T, K>[0]> | AsyncIterable<TaskArgs<T, K>[0]>,
-    options: MapOptions = {},
+    options?: MapOptions,
   ): MapIterator<TaskResult<T, K>> {
     const submit = (chunk: unknown[], o: TaskOptions, single: boolean) => this.#submit(name, chunk, o, !single);
-    return new MapIterator<TaskResult<T, K>>(submit, inputs, options, Math.min(this.#budget, 64));
+    return new MapIterator<TaskResult<T, K>>(submit, inputs, checkMapOptions(options), Math.min(this.#budget, 64));
   }
 
   #submit(name: string, args: unknown[], options: TaskOptions | undefined, chunk: boolean, sink?: StreamSink): Future<unknown> {

@@ -8,7 +8,7 @@ import { bindFuture, type CancelOwner, type Future, settleFuture } from './futur
 import { newTaskFuture, StreamIterator, type StreamingFuture, type StreamSink, streamingOf, type TaskStream } from './stream.js';
 
 export type { CancelOwner } from './future.js';
-export { checkCall, checkTaskOptions, type ResolvedOptions, resolveOptions } from './options.js';
+export { checkCall, checkMapOptions, checkTaskOptions, type ResolvedOptions, resolveOptions } from './options.js';
 export { type ChunkResult, decodeError, type EncodedError, encodeError } from './protocol.js';
 export { type Queued, TaskQueue } from './queue.js';
 export { serializationFailure } from './serialization.js';

@@ -8,7 +8,7 @@
 import { textOf } from './describe.js';
 import { CancelledError, InvalidArgumentError } from './errors.js';
 import type { Future } from './future.js';
-import { checkTaskOptions, type MapOptions, type TaskOptions } from './options.js';
+import type { MapOptions, TaskOptions } from './options.js';
 import { type ChunkResult, decodeError } from './protocol.js';
 
 /** What `map()` needs of an executor: submit a chunk of inputs (one task over all of them) or, with `single`, one input as a plain task. */
@@ -61,7 +61,6 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   #busy: Promise<IteratorResult<R>> | undefined;
 
   constructor(submit: ChunkSubmitter, inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions, slots: number) {
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('map() options must be an object.');
     const chunkSize = options.chunkSize ?? 1;
     if (!Number.isInteger(chunkSize) || chunkSize < 1)
       throw new InvalidArgumentError(`map() option "chunkSize" must be an integer >= 1; got ${textOf(chunkSize)}.`);
@@ -73,8 +72,6 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     }
     const { pull, sync, close } = puller(inputs);
     const taskOptions: TaskOptions = { timeout: options.timeout, priority: options.priority, signal: options.signal, onProgress: options.onProgress };
-    // Checked here, as submit() checks them, rather than at the first chunk (where a bad value would surface mid-iteration, or never).
-    checkTaskOptions(taskOptions);
     this.#submit = (chunk) => submit(chunk, taskOptions, single);
     this.#pull = pull;
     this.#sync = sync;
