@@ -9,7 +9,6 @@ import { combinatorCases } from './cases/combinators.js';
 import { crashCases } from './cases/crashes.js';
 import { errorCases } from './cases/errors.js';
 import { futureCases } from './cases/futures.js';
-import { hostileValueCases } from './cases/hostile-values.js';
 import { lifecycleCases } from './cases/lifecycle.js';
 import { loadingCases } from './cases/loading.js';
 import { mapCases } from './cases/map.js';
@@ -38,7 +37,6 @@ export const cases: Case[] = [
   ...mapCases,
   ...protocolCases,
   ...robustnessCases,
-  ...hostileValueCases,
   ...unreadableCases,
   ...streamCases,
 ];

@@ -1,12 +1,6 @@
 import { CancelledError, SerializationError, WorkerCrashedError } from '@offload/core';
+import { HOSTILE_ERRORS, HOSTILE_OBJECTS, hostileValue, revokedProxy } from '../fixtures/hostile.js';
 import { assert, type Case, until } from '../harness.js';
-
-/** A Proxy that has been revoked: every operation on it throws, `typeof` and identity aside. */
-function revokedProxy(): object {
-  const { proxy, revoke } = Proxy.revocable({}, {});
-  revoke();
-  return proxy;
-}
 
 /** Settle `p` into its rejection reason, or fail when it fulfils. */
 async function reasonOf(p: PromiseLike<unknown>): Promise<unknown> {
@@ -20,32 +14,35 @@ async function reasonOf(p: PromiseLike<unknown>): Promise<unknown> {
 
 /**
  * Values that throw as soon as they are looked at (revoked Proxies, Proxies
- * whose traps throw, getters that throw, objects without a prototype): where
- * they come from (a task's throw or result, an argument, a cancel reason),
- * they fail or cancel their own task with a clear error, and nothing else.
+ * whose traps throw, getters that throw, objects without a prototype; see
+ * fixtures/hostile.ts): where they come from (a task's throw or result, a
+ * stream item, an argument, a cancel reason), they fail or cancel their own
+ * task with a clear error, and neither the worker nor the caller goes down.
  */
 export const unreadableCases: Case[] = [
   {
-    name: 'a task that throws a value that cannot be read fails alone with that error, and its worker lives on',
+    name: 'a task that throws or rejects with a value that cannot be read fails alone with what can be read of it, and its worker lives on',
     async run({ make, target }) {
       const ex = make({ maxWorkers: 1 });
       const token = await ex.submit('token', []);
-      for (const async of [false, true]) {
-        for (const kind of ['revoked', 'trapped', 'getter', 'name', 'cause']) {
-          const reason = await reasonOf(ex.submit('throwUnreadable', [kind, async]));
-          const where = `${kind}${async ? ' (async)' : ''}`;
-          assert.ok(!(reason instanceof WorkerCrashedError), `${where}: the worker died: ${String((reason as Error)?.message)}`);
-          if (kind === 'getter' || kind === 'name' || kind === 'cause') {
-            // The Error arrives with what could be read of it.
-            assert.ok(reason instanceof Error, `${where}: expected an Error, got ${typeof reason}`);
-            assert.ok((reason as Error).message.startsWith('an error'), `${where}: ${(reason as Error).message}`);
-          } else assert.equal(typeof reason, 'string', `${where}: a thrown non-Error that cannot be cloned arrives as its text`);
+      for (const task of ['throwHostile', 'rejectHostile'] as const) {
+        for (const kind of HOSTILE_OBJECTS) {
+          const reason = await reasonOf(ex.submit(task, [kind]));
+          assert.ok(!(reason instanceof WorkerCrashedError), `${task}(${kind}): the worker died: ${String((reason as Error)?.message)}`);
+          // A thrown non-Error that cannot be cloned arrives as its text.
+          assert.ok(typeof reason === 'string' && reason.length > 0, `${task}(${kind}) arrives as a description, got ${typeof reason}`);
+        }
+        for (const kind of HOSTILE_ERRORS) {
+          const reason = await reasonOf(ex.submit(task, [kind]));
+          // The Error arrives with what could be read of it.
+          assert.ok(reason instanceof Error && !(reason instanceof WorkerCrashedError), `${task}(${kind}) rejects with its Error, got ${String(reason)}`);
+          assert.equal((reason as Error).message, `hostile ${kind}`, `${task}(${kind})`);
         }
       }
       assert.equal(await ex.tasks.inc(1), 2);
       if (target.capabilities.localWorkers) {
         assert.equal(await ex.submit('token', []), token, 'the same worker still serves');
-        assert.equal(ex.stats().crashedWorkers, 0);
+        assert.equal(ex.stats().crashedWorkers, 0, 'crashed workers');
       }
     },
   },
@@ -53,23 +50,23 @@ export const unreadableCases: Case[] = [
     name: 'a task that returns a value that cannot be read fails with SerializationError, and its worker lives on',
     async run({ make, target }) {
       const ex = make({ maxWorkers: 1 });
-      for (const kind of ['revoked', 'trapped']) {
-        const e = await assert.rejects(ex.submit('returnUnreadable', [kind]), SerializationError, 'ERR_OFFLOAD_SERIALIZATION');
-        assert.ok(e.message.includes('result of task "returnUnreadable"'), e.message);
+      for (const kind of HOSTILE_OBJECTS) {
+        const e = await assert.rejects(ex.submit('returnHostile', [kind]), SerializationError, 'ERR_OFFLOAD_SERIALIZATION');
+        assert.ok(e.message.includes('result of task "returnHostile"'), e.message);
       }
       assert.equal(await ex.tasks.inc(1), 2);
-      if (target.capabilities.localWorkers) assert.equal(ex.stats().crashedWorkers, 0);
+      if (target.capabilities.localWorkers) assert.equal(ex.stats().crashedWorkers, 0, 'crashed workers');
     },
   },
   {
     name: 'a stream item that cannot be read ends the stream with SerializationError after the items before it',
     async run({ make }) {
       const ex = make({ maxWorkers: 1 });
-      for (const kind of ['revoked', 'trapped']) {
+      for (const kind of HOSTILE_OBJECTS) {
         const items: unknown[] = [];
         const error = await reasonOf(
           (async () => {
-            for await (const item of ex.stream('yieldUnreadable', [kind])) items.push(item);
+            for await (const item of ex.stream('yieldHostile', [kind])) items.push(item);
           })(),
         );
         assert.ok(error instanceof SerializationError, `${kind}: expected a SerializationError, got ${String(error)}`);
@@ -79,10 +76,10 @@ export const unreadableCases: Case[] = [
     },
   },
   {
-    name: 'an argument that cannot be read rejects with SerializationError, and the executor keeps working',
+    name: 'an argument that cannot be read rejects with SerializationError naming it; its neighbours run and the executor keeps working',
     async run({ make }) {
       const ex = make({ maxWorkers: 1 });
-      const trapped = new Proxy(
+      const getOnlyTrap = new Proxy(
         {},
         {
           get() {
@@ -95,10 +92,13 @@ export const unreadableCases: Case[] = [
           throw revokedProxy();
         },
       };
-      for (const arg of [revokedProxy(), trapped, throwsRevoked]) {
+      for (const arg of [...HOSTILE_OBJECTS.map(hostileValue), getOnlyTrap, throwsRevoked]) {
         const before = ex.submit('inc', [1]);
-        await assert.rejects(ex.submit('echo', [arg]), SerializationError, 'ERR_OFFLOAD_SERIALIZATION');
-        assert.equal(await before, 2);
+        const bad = ex.submit('echo', [arg]);
+        const after = ex.submit('inc', [2]);
+        const e = await assert.rejects(bad, SerializationError, 'ERR_OFFLOAD_SERIALIZATION');
+        assert.ok(e.message.includes('Argument 0') && e.message.includes('"echo"'), e.message);
+        assert.deepEqual(await Promise.all([before, after]), [2, 3]);
       }
       assert.equal(await ex.tasks.inc(5), 6);
     },
